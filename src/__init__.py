@@ -1,0 +1,4 @@
+"""A small NumPy library for the 'plain vanilla' 784-16-16-10 network of 3Blue1Brown's lesson.
+
+No Streamlit in here: every module is plain NumPy and unit-testable.
+"""

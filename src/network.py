@@ -1,0 +1,220 @@
+"""The network of the lesson: layers of neurons, each layer a' = σ(W a + b).
+
+Conventions follow Michael Nielsen's network.py, which the lesson points to: ``weights[l]`` is the
+matrix W of layer l+1, shaped (n_out, n_in), and ``biases[l]`` its vector b, shaped (n_out,).
+Inputs are batches of row vectors, shape (n, 784); a single image of shape (784,) works too.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .activations import HIDDEN, OUTPUTS, sigmoid, softmax
+
+DEFAULT_SIZES = (784, 16, 16, 10)
+
+# Bigger than any weight a person means, small enough that with inputs in [0, 1] every weighted
+# sum stays finite in float32 through the default network, whatever the activation.
+MAX_PARAMETER = 1e6
+
+
+@dataclass
+class Forward:
+    """Everything a forward pass computed.
+
+    ``zs[l]`` are the weighted sums W a + b of layer l+1, ``activations[0]`` is the input and
+    ``activations[l+1]`` = activation(zs[l]). Each has shape (n, size) for a batch, (size,) for one image.
+    """
+
+    zs: list
+    activations: list
+
+    @property
+    def output(self):
+        return self.activations[-1]
+
+
+@dataclass
+class Network:
+    """A fully connected network with one hidden activation and one output activation."""
+
+    weights: list
+    biases: list
+    activation: str = "sigmoid"
+    output: str = "softmax"
+    meta: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        if self.activation not in HIDDEN:
+            raise ValueError(f"unknown activation {self.activation!r}: use one of {sorted(HIDDEN)}")
+        if self.output not in OUTPUTS:
+            raise ValueError(f"unknown output {self.output!r}: use one of {list(OUTPUTS)}")
+        if len(self.weights) != len(self.biases) or not self.weights:
+            raise ValueError("a network needs one bias vector for each weight matrix")
+        self.weights = [np.asarray(w, dtype=np.float32) for w in self.weights]
+        self.biases = [np.asarray(b, dtype=np.float32) for b in self.biases]
+        for l, (w, b) in enumerate(zip(self.weights, self.biases), start=1):
+            if w.ndim != 2 or b.shape != (w.shape[0],):
+                raise ValueError(f"layer {l}: W must be (n_out, n_in) and b (n_out,), got {w.shape} and {b.shape}")
+            if l > 1 and w.shape[1] != self.weights[l - 2].shape[0]:
+                raise ValueError(f"layer {l}: W takes {w.shape[1]} inputs but layer {l - 1} has {self.weights[l - 2].shape[0]} neurons")
+
+    # --- construction -------------------------------------------------------------------------
+    @classmethod
+    def initialise(cls, sizes=DEFAULT_SIZES, activation="sigmoid", output="softmax", seed=0, init=None):
+        """Random weights for the given layer sizes: Xavier (Glorot) for sigmoid, He for ReLU, biases 0."""
+        rng = np.random.default_rng(seed)
+        init = init or ("he" if activation == "relu" else "xavier")
+        weights, biases = [], []
+        for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+            if init == "he":
+                scale = np.sqrt(2.0 / n_in)
+            elif init == "xavier":
+                scale = np.sqrt(2.0 / (n_in + n_out))
+            elif init == "normal":  # Nielsen's N(0, 1)
+                scale = 1.0
+            else:
+                raise ValueError(f"unknown init {init!r}")
+            weights.append(rng.standard_normal((n_out, n_in)) * scale)
+            biases.append(np.zeros(n_out))
+        return cls(weights, biases, activation, output)
+
+    def copy(self):
+        """A deep copy whose arrays can be edited without touching this network."""
+        return Network([w.copy() for w in self.weights], [b.copy() for b in self.biases],
+                       self.activation, self.output, dict(self.meta))
+
+    @property
+    def sizes(self):
+        return [self.weights[0].shape[1]] + [w.shape[0] for w in self.weights]
+
+    @property
+    def num_layers(self):
+        """Number of layers of neurons, the input layer included (4 for 784-16-16-10)."""
+        return len(self.weights) + 1
+
+    # --- the forward pass ---------------------------------------------------------------------
+    def _act(self, l, z):
+        """The activation of layer l+1 (the last layer uses the output activation)."""
+        if l == len(self.weights) - 1:
+            return softmax(z) if self.output == "softmax" else sigmoid(z)
+        return HIDDEN[self.activation][0](z)
+
+    def forward(self, x) -> Forward:
+        """Every layer's weighted sums z and activations a for one image (784,) or a batch (n, 784)."""
+        # float32 normally; float64 when the weights are (the gradient checks use that)
+        x = np.asarray(x, dtype=np.result_type(self.weights[0].dtype, np.float32))
+        single = x.ndim == 1
+        a = x[None, :] if single else x
+        zs, activations = [], [a]
+        for l, (w, b) in enumerate(zip(self.weights, self.biases)):
+            z = a @ w.T + b
+            a = self._act(l, z)
+            zs.append(z)
+            activations.append(a)
+        if single:
+            zs = [z[0] for z in zs]
+            activations = [a[0] for a in activations]
+        return Forward(zs, activations)
+
+    def feedforward(self, x):
+        """The output layer's activations for one image or a batch."""
+        return self.forward(x).output
+
+    def predict(self, x):
+        """The digit the network answers: the index of the most active output neuron."""
+        return np.argmax(self.feedforward(x), axis=-1)
+
+    def accuracy(self, x, labels):
+        """Share of images whose prediction equals their label."""
+        return float(np.mean(self.predict(x) == labels))
+
+    # --- learning -----------------------------------------------------------------------------
+    def loss(self, x, y):
+        """Mean cost over the batch: cross-entropy for softmax outputs, Nielsen's quadratic cost for sigmoid.
+
+        ``y`` holds one-hot rows, shape (n, n_out).
+        """
+        a = self.feedforward(x)
+        return self._cost(a, y)
+
+    def _cost(self, a, y):
+        if self.output == "softmax":
+            return float(-np.mean(np.sum(y * np.log(np.clip(a, 1e-12, 1.0)), axis=1)))
+        return float(0.5 * np.mean(np.sum((a - y) ** 2, axis=1)))
+
+    def backprop(self, x, y):
+        """Gradients of the mean cost with respect to every weight and bias, and the cost itself.
+
+        Returns ``(nabla_w, nabla_b, cost)`` with ``nabla_w[l]`` shaped like ``weights[l]``.
+        """
+        fw = self.forward(np.atleast_2d(x))
+        y = np.atleast_2d(y)
+        n = y.shape[0]
+        a_out = fw.activations[-1]
+        if self.output == "softmax":
+            delta = a_out - y  # cross-entropy and softmax together
+        else:
+            delta = (a_out - y) * a_out * (1.0 - a_out)  # quadratic cost through σ'
+        delta = delta / n
+        slope = HIDDEN[self.activation][1]
+        nabla_w = [None] * len(self.weights)
+        nabla_b = [None] * len(self.weights)
+        for l in range(len(self.weights) - 1, -1, -1):
+            nabla_w[l] = delta.T @ fw.activations[l]
+            nabla_b[l] = delta.sum(axis=0)
+            if l > 0:
+                delta = (delta @ self.weights[l]) * slope(fw.zs[l - 1])
+        return nabla_w, nabla_b, self._cost(a_out, y)
+
+    # --- where the parameters live ------------------------------------------------------------
+    def parameter_counts(self):
+        """One row per layer, counted from the arrays: shape of W, weights, biases and their total."""
+        rows = []
+        for l, (w, b) in enumerate(zip(self.weights, self.biases), start=1):
+            rows.append({"layer": l, "shape": tuple(w.shape), "weights": int(w.size),
+                         "biases": int(b.size), "total": int(w.size + b.size)})
+        return rows
+
+    @property
+    def num_parameters(self):
+        return sum(r["total"] for r in self.parameter_counts())
+
+    def summary(self):
+        """A printable table of the per-layer parameter counts."""
+        lines = [f"{'layer':<6}{'W shape':>12}{'weights':>10}{'biases':>8}{'total':>9}"]
+        for r in self.parameter_counts():
+            shape = f"{r['shape'][0]}x{r['shape'][1]}"
+            lines.append(f"{r['layer']:<6}{shape:>12}{r['weights']:>10,}{r['biases']:>8,}{r['total']:>9,}")
+        lines.append(f"{'total':<6}{'':>12}{'':>10}{'':>8}{self.num_parameters:>9,}")
+        return "\n".join(lines)
+
+    # --- files ---------------------------------------------------------------------------------
+    def save(self, path):
+        from .weights_file import save
+        save(self, path)
+
+    @classmethod
+    def load(cls, path_or_file):
+        from .weights_file import load
+        return load(path_or_file)
+
+
+def one_hot(labels, n=10):
+    """Rows of zeros with a 1 at each label: the target output for each image."""
+    y = np.zeros((len(labels), n), dtype=np.float32)
+    y[np.arange(len(labels)), labels] = 1.0
+    return y
+
+
+def close_call(output, margin=0.25):
+    """The two most active outputs when they are within ``margin`` of each other ("4 or 9?"), else None.
+
+    Returns (best, runner_up) digits.
+    """
+    output = np.asarray(output, dtype=np.float64)
+    second, best = np.argsort(output)[-2:]
+    if output[best] - output[second] < margin * max(output[best], 1e-12):
+        return int(best), int(second)
+    return None
