@@ -1,0 +1,1 @@
+"""The few Streamlit helpers the pages share: cached loaders, the sidebar, figures."""

@@ -1,0 +1,166 @@
+"""Pictures of the network, drawn cheaply: NumPy images and a small SVG instead of heavy Plotly figures,
+so that a rerun per pen stroke stays light for a room full of people.
+
+Colours follow the lesson: positive weights blue rgb(88,196,221), negative red rgb(252,98,85).
+"""
+from __future__ import annotations
+
+import base64
+import html
+import io
+
+import numpy as np
+import plotly.graph_objects as go
+from PIL import Image
+
+BLUE = np.array([88, 196, 221], dtype=np.float32)
+RED = np.array([252, 98, 85], dtype=np.float32)
+BLUE_CSS, RED_CSS = "rgb(88,196,221)", "rgb(252,98,85)"
+# For Plotly heatmaps of signed weights: red below zero, black at zero, blue above (zmid=0 is set too).
+SIGNED_SCALE = [[0.0, RED_CSS], [0.5, "rgb(0,0,0)"], [1.0, BLUE_CSS]]
+
+
+def signed_image(values, limit=None, size=None) -> np.ndarray:
+    """A signed 2-D array as an RGB uint8 image: blue positive, red negative, black zero.
+
+    Brightness is |v / limit| ** 0.5 (like the lesson's opacity curve, so small weights stay visible).
+    ``limit`` defaults to the largest |v|; ``size`` upscales by repeating pixels (crisp cells).
+    """
+    v = np.asarray(values, dtype=np.float32)
+    limit = float(limit if limit is not None else np.max(np.abs(v), initial=0.0)) or 1.0
+    t = np.clip(np.abs(v) / limit, 0, 1) ** 0.5
+    rgb = np.where((v >= 0)[..., None], BLUE, RED) * t[..., None]
+    return upscale(rgb.astype(np.uint8), size)
+
+
+def gray_image(values, size=None) -> np.ndarray:
+    """A [0, 1] array as a white-on-black uint8 image."""
+    g = (np.clip(np.asarray(values, dtype=np.float32), 0, 1) * 255).astype(np.uint8)
+    return upscale(g, size)
+
+
+def upscale(img: np.ndarray, size=None) -> np.ndarray:
+    if not size:
+        return img
+    k = max(1, int(size // img.shape[0]))
+    return np.repeat(np.repeat(img, k, axis=0), k, axis=1)
+
+
+def png_data_uri(img: np.ndarray) -> str:
+    buf = io.BytesIO()
+    Image.fromarray(img).save(buf, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+
+
+def box_overlay(gray: np.ndarray, box, size=140) -> np.ndarray:
+    """The drawing shrunk to ``size`` with the ink's bounding box outlined in blue."""
+    h, w = gray.shape
+    rows = (np.arange(size) * h // size)
+    cols = (np.arange(size) * w // size)
+    img = np.repeat((np.clip(gray[np.ix_(rows, cols)], 0, 1) * 255).astype(np.uint8)[..., None], 3, axis=2)
+    if box is not None:
+        top, bottom, left, right = (int(box[0] * size / h), int(np.ceil(box[1] * size / h)) - 1,
+                                    int(box[2] * size / w), int(np.ceil(box[3] * size / w)) - 1)
+        top, left = max(top, 0), max(left, 0)
+        bottom, right = min(bottom, size - 1), min(right, size - 1)
+        img[top, left:right + 1] = img[bottom, left:right + 1] = BLUE
+        img[top:bottom + 1, left] = img[top:bottom + 1, right] = BLUE
+    return img
+
+
+def network_svg(net, forward, chosen=None, top_inputs=6, width=760, height=420) -> str:
+    """The whole network as an SVG: the 28x28 input, 16 + 16 hidden neurons and 10 outputs lit by their
+    activation, connections coloured by weight (blue positive, red negative).
+
+    All 416 connections between later layers are drawn; of the 12,544 from the pixels, the ``top_inputs``
+    pixels that contribute most (|w·a|) to each first-layer neuron, so the picture shows what drives it.
+    ``chosen`` = (layer, neuron) is ringed.
+    """
+    a = forward.activations
+    sizes = net.sizes
+    img_size = 196
+    x0, y0 = 20, (height - img_size) / 2
+    cols = [x0 + img_size + 120 + i * (width - x0 - img_size - 200) / (len(sizes) - 2) for i in range(len(sizes) - 1)]
+
+    def ys(n):
+        gap = min(24.0, (height - 40) / n)
+        return [height / 2 + (i - (n - 1) / 2) * gap for i in range(n)]
+
+    pos = [[(c, y) for y in ys(n)] for c, n in zip(cols, sizes[1:])]
+    radius = min(9.0, (height - 40) / max(sizes[1:]) / 2 - 1)
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
+             f'style="background:#0E1117;max-width:{width}px">']
+    pixels = np.asarray(a[0]).reshape(-1)
+    side = int(round(np.sqrt(pixels.size)))
+    if side * side == pixels.size:
+        parts.append(f'<image x="{x0}" y="{y0}" width="{img_size}" height="{img_size}" '
+                     f'style="image-rendering:pixelated" href="{png_data_uri(gray_image(pixels.reshape(side, side)))}"/>')
+        parts.append(f'<rect x="{x0}" y="{y0}" width="{img_size}" height="{img_size}" fill="none" stroke="#555"/>')
+        parts.append(f'<text x="{x0 + img_size / 2}" y="{y0 - 8}" fill="#aaa" font-size="12" text-anchor="middle">'
+                     f'{pixels.size} input neurons</text>')
+        # strongest pixel contributions into each first-layer neuron
+        contrib = net.weights[0] * pixels[None, :]
+        peak = float(np.max(np.abs(contrib), initial=0.0)) or 1.0
+        for j, (cx, cy) in enumerate(pos[0]):
+            for k in np.argsort(-np.abs(contrib[j]))[:top_inputs]:
+                if contrib[j, k] == 0:
+                    continue
+                px = x0 + (k % side + 0.5) * img_size / side
+                py = y0 + (k // side + 0.5) * img_size / side
+                colour = BLUE_CSS if net.weights[0][j, k] > 0 else RED_CSS
+                op = (abs(contrib[j, k]) / peak) ** 0.3
+                parts.append(f'<line x1="{px:.1f}" y1="{py:.1f}" x2="{cx:.1f}" y2="{cy:.1f}" stroke="{colour}" '
+                             f'stroke-opacity="{op * 0.8:.2f}" stroke-width="0.8"/>')
+    for l in range(1, len(pos)):
+        w = net.weights[l]
+        wmax = float(np.max(np.abs(w), initial=0.0)) or 1.0
+        for j, (x2, y2) in enumerate(pos[l]):
+            for k, (x1, y1) in enumerate(pos[l - 1]):
+                op = (abs(w[j, k]) / wmax) ** 0.3
+                colour = BLUE_CSS if w[j, k] > 0 else RED_CSS
+                parts.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="{colour}" '
+                             f'stroke-opacity="{op * 0.55:.2f}" stroke-width="{0.4 + op:.2f}"/>')
+    out = np.asarray(a[-1])
+    best = int(np.argmax(out))
+    for l, layer in enumerate(pos, start=1):
+        act = np.asarray(a[l], dtype=np.float64)
+        top = max(1.0, float(act.max(initial=0.0)))  # ReLU activations can exceed 1
+        for j, (cx, cy) in enumerate(layer):
+            light = float(np.clip(act[j] / top, 0, 1))
+            ring = "#F4D345" if chosen == (l, j) else "#888"
+            parts.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{radius:.1f}" fill="rgb(255,255,255)" '
+                         f'fill-opacity="{light:.2f}" stroke="{ring}" stroke-width="{2.5 if chosen == (l, j) else 1}">'
+                         f'<title>layer {l}, neuron {j}: a = {act[j]:.3f}</title></circle>')
+            if l == len(pos):
+                weight = "bold" if j == best else "normal"
+                parts.append(f'<text x="{cx + radius + 6:.1f}" y="{cy + 4:.1f}" fill="#ddd" font-size="13" '
+                             f'font-weight="{weight}">{j}  {html.escape(f"{act[j]:.2f}")}</text>')
+        label = "output" if l == len(pos) else f"hidden {l}"
+        parts.append(f'<text x="{layer[0][0]:.1f}" y="{20}" fill="#aaa" font-size="12" text-anchor="middle">'
+                     f'{label} ({len(layer)})</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def output_bars(outputs, labels=None, highlight=None, height=230, title=None) -> go.Figure:
+    """The ten output activations as bars; the answer's bar in blue."""
+    outputs = np.asarray(outputs, dtype=float)
+    labels = labels if labels is not None else [str(i) for i in range(len(outputs))]
+    best = int(np.argmax(outputs)) if highlight is None else highlight
+    colours = [BLUE_CSS if i == best else "rgba(200,200,200,0.55)" for i in range(len(outputs))]
+    fig = go.Figure(go.Bar(x=labels, y=outputs, marker_color=colours,
+                           text=[f"{v:.2f}" for v in outputs], textposition="outside", cliponaxis=False))
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=30 if title else 10, b=10), title=title,
+                      yaxis=dict(range=[0, max(1.0, float(outputs.max()) * 1.15)], showgrid=False),
+                      xaxis=dict(type="category"), showlegend=False)
+    return fig
+
+
+def weight_bars(weights, height=230, title=None) -> go.Figure:
+    """A later-layer neuron's incoming weights as labelled bars, blue positive, red negative."""
+    w = np.asarray(weights, dtype=float)
+    fig = go.Figure(go.Bar(x=[str(i) for i in range(len(w))], y=w,
+                           marker_color=[BLUE_CSS if v >= 0 else RED_CSS for v in w]))
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=30 if title else 10, b=10), title=title,
+                      xaxis=dict(type="category", title="from neuron"), yaxis_title="weight")
+    return fig
