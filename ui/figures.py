@@ -89,7 +89,7 @@ def network_svg(net, forward, chosen=None, top_inputs=6, width=760, height=420) 
     pos = [[(c, y) for y in ys(n)] for c, n in zip(cols, sizes[1:])]
     radius = min(9.0, (height - 40) / max(sizes[1:]) / 2 - 1)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
-             f'style="background:#0E1117;max-width:{width}px">']
+             f'style="background:#0E1117;max-width:{width}px" font-family="sans-serif">']
     pixels = np.asarray(a[0]).reshape(-1)
     side = int(round(np.sqrt(pixels.size)))
     if side * side == pixels.size:
@@ -128,6 +128,7 @@ def network_svg(net, forward, chosen=None, top_inputs=6, width=760, height=420) 
         for j, (cx, cy) in enumerate(layer):
             light = float(np.clip(act[j] / top, 0, 1))
             ring = "#F4D345" if chosen == (l, j) else "#888"
+            parts.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{radius:.1f}" fill="#0E1117"/>')
             parts.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{radius:.1f}" fill="rgb(255,255,255)" '
                          f'fill-opacity="{light:.2f}" stroke="{ring}" stroke-width="{2.5 if chosen == (l, j) else 1}">'
                          f'<title>layer {l}, neuron {j}: a = {act[j]:.3f}</title></circle>')

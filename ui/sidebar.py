@@ -21,7 +21,7 @@ def page_config(title: str, icon: str = "🧠"):
 def sidebar(model_choice: bool = True) -> str:
     """Draw the shared sidebar; return the chosen model's name ('sigmoid' or 'relu')."""
     with st.sidebar:
-        st.markdown("### 🧠 The vanilla network")
+        st.markdown("### :material/neurology: The vanilla network")
         for path, label, icon in PAGES:
             st.page_link(path, label=label, icon=icon)
         st.divider()
