@@ -1,22 +1,59 @@
-"""Home: what the network is, and the way into each page."""
+"""Home: what the network is, a picture of it, and the way into each page."""
+import numpy as np
 import streamlit as st
 
-from ui import data
-from ui.sidebar import page_config, sidebar
+from ui import data, figures
+from ui.sidebar import PAGES, page_config, sidebar
 
 page_config("Home")
-model = sidebar()
+model_name = sidebar()
+net = data.shipped(model_name)
+tests = data.test_set()
 
 st.title("The plain vanilla neural network")
 st.markdown(
-    "The network of 3Blue1Brown's *But what is a neural network?*: **784** input neurons for a 28x28 digit, "
-    "two hidden layers of **16**, **10** outputs, and **13,002** weights and biases. Each layer computes "
-    "`a' = σ(W a + b)`."
+    "This is the network of 3Blue1Brown's *But what is a neural network?*, trained and opened up. "
+    "A 28x28 image of a handwritten digit becomes **784** input neurons, one per pixel, each holding a "
+    "brightness from 0 to 1. Two hidden layers of **16** neurons and an output layer of **10**, one per digit, "
+    "follow. Every neuron computes a weighted sum of the layer before it plus a bias, and squashes it: "
+    "`a' = σ(W a + b)`. Learning means finding the **13,002** weights and biases that make the right output "
+    "neuron light up."
 )
-cols = st.columns(2)
-for col, name in zip(cols, data.MODEL_LABELS):
-    net = data.shipped(name)
-    acc = data.test_accuracy(name)
-    col.metric(f"{data.MODEL_LABELS[name]} model, test accuracy",
-               f"{acc:.2%}" if acc is not None else "n/a",
-               help=f"{net.num_parameters:,} parameters, layers {net.sizes}")
+
+left, right = st.columns([3, 2], gap="large")
+with left:
+    x = tests.x[0] if tests is not None else np.zeros(784, np.float32)
+    forward = net.forward(x)
+    st.image(figures.network_svg(net, forward), width="stretch",
+             caption=f"The {data.MODEL_LABELS[model_name]} model reading the first MNIST test image "
+                     f"(a {int(np.argmax(forward.output))}). Blue connections are positive weights, red negative; "
+                     "a neuron's brightness is its activation.")
+with right:
+    rows = net.parameter_counts()
+    st.markdown("**Where the parameters live**")
+    st.dataframe(
+        [{"layer": f"{net.sizes[r['layer'] - 1]} → {net.sizes[r['layer']]}", "weights": r["weights"],
+          "biases": r["biases"], "total": r["total"]} for r in rows]
+        + [{"layer": "all", "weights": sum(r["weights"] for r in rows), "biases": sum(r["biases"] for r in rows),
+            "total": net.num_parameters}],
+        hide_index=True, width="stretch")
+    cols = st.columns(2)
+    for col, name in zip(cols, data.MODEL_LABELS):
+        acc = data.test_accuracy(name)
+        col.metric(f"{data.MODEL_LABELS[name]} accuracy",
+                   f"{acc:.2%}" if acc is not None else "n/a",
+                   help=f"Measured on the 10,000 MNIST test images. {data.shipped(name).num_parameters:,} "
+                        f"parameters, layers {data.shipped(name).sizes}.")
+
+st.subheader("Explore")
+DESCRIPTIONS = {
+    "pages/1_draw.py": "Draw a digit and watch it flow through the network: pre-processing, every layer, the answer.",
+    "pages/2_hand_tune.py": "Set weights and biases by hand, paint an edge detector, and see the accuracy move.",
+    "pages/3_sigmoid_vs_relu.py": "The same network with two activation functions, side by side, and a live race.",
+    "pages/4_parameters.py": "Where the 13,002 weights and biases live, layer by layer.",
+}
+cols = st.columns(len(DESCRIPTIONS))
+for col, (path, label, icon) in zip(cols, [p for p in PAGES if p[0] in DESCRIPTIONS]):
+    with col.container(border=True, height="stretch"):
+        st.page_link(path, label=f"**{label}**", icon=icon)
+        st.caption(DESCRIPTIONS[path])

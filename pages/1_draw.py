@@ -103,7 +103,7 @@ def live():
         with st.container(key="prediction", border=True):
             if steps is not None and steps.status == "blank":
                 st.markdown("### Draw a digit")
-                st.caption("The canvas is empty. Draw a digit from 0 to 9 with the mouse or a finger.")
+                st.caption("The canvas is empty: draw one with the mouse, a pen or a finger.")
             elif steps is not None and steps.status == "dot":
                 st.markdown("### Draw a digit")
                 st.caption("That is a dot, not a digit: draw a whole digit, as large as you like.")
