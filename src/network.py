@@ -95,7 +95,7 @@ class Network:
         return len(self.weights) + 1
 
     # --- the forward pass ---------------------------------------------------------------------
-    def _act(self, l, z):
+    def activate(self, l, z):
         """The activation of layer l+1 (the last layer uses the output activation)."""
         if l == len(self.weights) - 1:
             return softmax(z) if self.output == "softmax" else sigmoid(z)
@@ -110,7 +110,7 @@ class Network:
         zs, activations = [], [a]
         for l, (w, b) in enumerate(zip(self.weights, self.biases)):
             z = a @ w.T + b
-            a = self._act(l, z)
+            a = self.activate(l, z)
             zs.append(z)
             activations.append(a)
         if single:

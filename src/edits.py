@@ -1,0 +1,308 @@
+"""Hand edits of a trained network: every change recorded, undoable, and shareable as a short link.
+
+An ``EditLog`` keeps the trained network untouched (it may be shared by every visitor) and works on its
+own copy. Each ``Edit`` is a list of ``Change``s, each one parameter array's entries going from old to
+new values, so undo and redo are exact. The diff against the trained model is what a share link
+carries: ``encode_link`` / ``decode_link``.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import zlib
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .network import MAX_PARAMETER, Network
+
+LINK_VERSION = "1"
+# Browsers and proxies commonly accept URLs up to ~8 kB; keep room for the rest of the address.
+MAX_LINK_CHARS = 6000
+
+
+class EditError(ValueError):
+    """An edit that cannot be made (a value out of range, a neuron that does not exist)."""
+
+
+class LinkError(ValueError):
+    """A share link that cannot be used: damaged, truncated, tampered with or for another model."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """Entries ``indices`` (flat, into the array) of parameter ``param`` ('W' or 'b') of layer ``layer``
+    (1-based) going from ``old`` to ``new``."""
+
+    layer: int
+    param: str
+    indices: np.ndarray
+    old: np.ndarray
+    new: np.ndarray
+
+
+@dataclass(frozen=True)
+class Edit:
+    label: str
+    changes: tuple
+
+
+def check_value(value) -> float:
+    """A number a person typed, as a float, or an EditError saying why it cannot be a parameter."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise EditError(f"{value!r} is not a number") from None
+    if not np.isfinite(v):
+        raise EditError("weights and biases must be finite numbers")
+    if abs(v) > MAX_PARAMETER:
+        raise EditError(f"{v:g} is beyond ±{MAX_PARAMETER:g}, the largest value allowed")
+    return v
+
+
+@dataclass
+class EditLog:
+    """The trained network, an editable copy of it, and the history of edits between them."""
+
+    trained: Network
+    name: str = "model"
+    net: Network = None
+    done: list = field(default_factory=list)
+    undone: list = field(default_factory=list)
+    listeners: list = field(default_factory=list)  # each called as listener(edit, forward) after a change
+
+    def __post_init__(self):
+        if self.net is None:
+            self.net = self.trained.copy()
+
+    # --- reading ---------------------------------------------------------------------------------
+    def array(self, layer, param):
+        return (self.net.weights if param == "W" else self.net.biases)[layer - 1]
+
+    def trained_array(self, layer, param):
+        return (self.trained.weights if param == "W" else self.trained.biases)[layer - 1]
+
+    @property
+    def edited(self):
+        return bool(self.diff())
+
+    def diff(self):
+        """Entries that differ from the trained model: {(layer, param): (flat indices, trained, now)}."""
+        out = {}
+        for layer in range(1, len(self.net.weights) + 1):
+            for param in ("W", "b"):
+                now, was = self.array(layer, param).ravel(), self.trained_array(layer, param).ravel()
+                idx = np.flatnonzero(now != was)
+                if idx.size:
+                    out[(layer, param)] = (idx, was[idx].copy(), now[idx].copy())
+        return out
+
+    def changed_neurons(self):
+        """Sorted (layer, neuron) pairs whose incoming weights or bias differ from the trained model."""
+        out = set()
+        for (layer, param), (idx, _, _) in self.diff().items():
+            n_in = self.net.weights[layer - 1].shape[1]
+            out.update((layer, int(j)) for j in (idx if param == "b" else np.unique(idx // n_in)))
+        return sorted(out)
+
+    # --- making edits ------------------------------------------------------------------------------
+    def _change(self, layer, param, indices, new):
+        arr = self.array(layer, param)
+        indices = np.asarray(indices, dtype=np.int64).ravel()
+        new = np.asarray(new, dtype=np.float32).ravel()
+        if new.size == 1 and indices.size > 1:
+            new = np.full(indices.size, new[0], np.float32)
+        if not np.all(np.isfinite(new)) or np.any(np.abs(new) > MAX_PARAMETER):
+            raise EditError(f"values must be finite and within ±{MAX_PARAMETER:g}")
+        old = arr.ravel()[indices].copy()
+        keep = old != new
+        return Change(layer, param, indices[keep], old[keep], new[keep])
+
+    def apply(self, label, changes):
+        """Record and apply an edit made of (layer, param, flat indices, new values) tuples.
+
+        Returns the Edit, or None when nothing would change.
+        """
+        built = [self._change(*c) for c in changes]
+        built = tuple(c for c in built if c.indices.size)
+        if not built:
+            return None
+        edit = Edit(label, built)
+        self._write(edit, forward=True)
+        self.done.append(edit)
+        self.undone.clear()
+        return edit
+
+    def _write(self, edit, forward):
+        for c in edit.changes:
+            np.put(self.array(c.layer, c.param), c.indices, c.new if forward else c.old)
+        for listener in self.listeners:
+            listener(edit, forward)
+
+    def undo(self):
+        if not self.done:
+            return None
+        edit = self.done.pop()
+        self._write(edit, forward=False)
+        self.undone.append(edit)
+        return edit
+
+    def redo(self):
+        if not self.undone:
+            return None
+        edit = self.undone.pop()
+        self._write(edit, forward=True)
+        self.done.append(edit)
+        return edit
+
+    # --- edits a person makes ---------------------------------------------------------------------
+    def _neuron(self, layer, neuron):
+        if not 1 <= layer <= len(self.net.weights):
+            raise EditError(f"there is no layer {layer}")
+        if not 0 <= neuron < self.net.weights[layer - 1].shape[0]:
+            raise EditError(f"layer {layer} has no neuron {neuron}")
+        return self.net.weights[layer - 1].shape[1]
+
+    def set_weight(self, layer, neuron, k, value):
+        n_in = self._neuron(layer, neuron)
+        if not 0 <= k < n_in:
+            raise EditError(f"neuron {neuron} of layer {layer} has no input {k}")
+        return self.apply(f"layer {layer} neuron {neuron}: w[{k}] = {check_value(value):g}",
+                          [(layer, "W", [neuron * n_in + k], [check_value(value)])])
+
+    def set_bias(self, layer, neuron, value):
+        self._neuron(layer, neuron)
+        return self.apply(f"layer {layer} neuron {neuron}: bias = {check_value(value):g}",
+                          [(layer, "b", [neuron], [check_value(value)])])
+
+    def set_row(self, layer, neuron, weights, label, bias=None):
+        """Replace all incoming weights of a neuron (and optionally its bias)."""
+        n_in = self._neuron(layer, neuron)
+        weights = np.asarray(weights, dtype=np.float64).ravel()
+        if weights.size != n_in:
+            raise EditError(f"expected {n_in} weights, got {weights.size}")
+        changes = [(layer, "W", np.arange(n_in) + neuron * n_in, weights)]
+        if bias is not None:
+            changes.append((layer, "b", [neuron], [check_value(bias)]))
+        return self.apply(f"layer {layer} neuron {neuron}: {label}", changes)
+
+    def revert_neuron(self, layer, neuron):
+        self._neuron(layer, neuron)
+        return self.set_row(layer, neuron, self.trained.weights[layer - 1][neuron], "restored to trained values",
+                            bias=float(self.trained.biases[layer - 1][neuron]))
+
+    def zero_layer(self, layer):
+        """The lesson's 'from scratch' experiment: every weight and bias of a layer set to 0."""
+        self._neuron(layer, 0)
+        w, b = self.net.weights[layer - 1], self.net.biases[layer - 1]
+        return self.apply(f"layer {layer}: all {w.size + b.size:,} weights and biases set to 0",
+                          [(layer, "W", np.arange(w.size), 0.0), (layer, "b", np.arange(b.size), 0.0)])
+
+    def reset(self):
+        """Back to the trained model, as one undoable edit."""
+        return self.load_diff({}, "reset everything to the trained model")
+
+    def load_diff(self, diff, label):
+        """Make the copy equal the trained model plus ``diff`` ({(layer, param): (flat indices, values)}),
+        as one undoable edit."""
+        changes = []
+        for layer in range(1, len(self.net.weights) + 1):
+            for param in ("W", "b"):
+                target = self.trained_array(layer, param).ravel().copy()
+                if (layer, param) in diff:
+                    idx, values = diff[(layer, param)]
+                    target[np.asarray(idx, dtype=np.int64)] = values
+                idx = np.flatnonzero(target != self.array(layer, param).ravel())
+                if idx.size:
+                    changes.append((layer, param, idx, target[idx]))
+        return self.apply(label, changes)
+
+
+# --- share links -------------------------------------------------------------------------------------
+
+def fingerprint(net: Network) -> str:
+    """8 hex digits identifying a trained model's exact numbers, so a link made for other weights is caught."""
+    h = hashlib.sha256()
+    for arr in net.weights + net.biases:
+        h.update(np.ascontiguousarray(arr, dtype=np.float32).tobytes())
+    return h.hexdigest()[:8]
+
+
+def _fmt(v) -> str:
+    return np.format_float_positional(np.float32(v), unique=True, trim="-")
+
+
+def encode_link(log: EditLog) -> str:
+    """The edits of ``log`` (its diff against the trained model) as a URL-safe string.
+
+    Text ``1;<model>;<fingerprint>;W1:<d>=<v>,<d>=<v>;b1:...`` where d are gaps between successive flat
+    indices and v the shortest decimals that round-trip float32, compressed with zlib, with 4 bytes of its
+    SHA-256 in front so that a damaged link is detected, in unpadded base64url.
+    """
+    groups = []
+    for (layer, param), (idx, _, now) in sorted(log.diff().items()):
+        gaps = np.diff(np.concatenate([[-1], idx]))
+        groups.append(f"{param}{layer}:" + ",".join(f"{d}={_fmt(v)}" if d != 1 else f"={_fmt(v)}"
+                                                    for d, v in zip(gaps, now)))
+    text = ";".join([LINK_VERSION, log.name, fingerprint(log.trained), *groups]).encode()
+    body = zlib.compress(text, 9)
+    return base64.urlsafe_b64encode(hashlib.sha256(body).digest()[:4] + body).decode().rstrip("=")
+
+
+def decode_link(code: str, trained: dict):
+    """(model name, diff) from a share-link string, checked against the trained models {name: Network}.
+
+    ``diff`` is {(layer, param): (flat indices, float32 values)}, ready for ``EditLog.load_diff``.
+    Raises LinkError with a message a person can act on.
+    """
+    if not isinstance(code, str) or not code or len(code) > 4 * MAX_LINK_CHARS:
+        raise LinkError("the link's edit code is missing or far too long")
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", code):
+        raise LinkError("the link's edit code has characters a share link never contains; was it copied whole?")
+    try:
+        raw = base64.urlsafe_b64decode(code + "=" * (-len(code) % 4))
+    except (ValueError, TypeError) as e:
+        raise LinkError("the link's edit code is damaged (not base64)") from e
+    check, body = raw[:4], raw[4:]
+    if len(raw) < 5 or hashlib.sha256(body).digest()[:4] != check:
+        raise LinkError("the link is damaged or incomplete (its checksum does not match); "
+                        "was it cut off when copied?")
+    try:
+        text = zlib.decompressobj().decompress(body, 1_000_000).decode()
+    except (zlib.error, UnicodeDecodeError) as e:
+        raise LinkError("the link's edit code is damaged (cannot be decompressed)") from e
+    parts = text.split(";")
+    if len(parts) < 3 or parts[0] != LINK_VERSION:
+        raise LinkError("the link was made by another version of this app")
+    name, fp, groups = parts[1], parts[2], parts[3:]
+    if name not in trained:
+        raise LinkError(f"the link is for a model {name!r} this app does not have")
+    net = trained[name]
+    if fp != fingerprint(net):
+        raise LinkError(f"the link was made for different trained {name} weights than this app ships")
+    diff = {}
+    for group in groups:
+        m = re.fullmatch(r"([Wb])([1-9][0-9]*):(.*)", group)
+        if not m:
+            raise LinkError("the link's edit code is malformed")
+        param, layer = m.group(1), int(m.group(2))
+        if layer > len(net.weights) or (layer, param) in diff:
+            raise LinkError("the link's edit code is malformed (unknown or repeated layer)")
+        size = (net.weights if param == "W" else net.biases)[layer - 1].size
+        idx, values, pos = [], [], -1
+        for item in m.group(3).split(","):
+            gap, _, value = item.partition("=")
+            try:
+                pos += int(gap) if gap else 1
+                v = float(value)
+            except ValueError:
+                raise LinkError("the link's edit code is malformed (not a number)") from None
+            if not 0 <= pos < size:
+                raise LinkError(f"the link changes a {param}{layer} entry that does not exist")
+            if not np.isfinite(v) or abs(v) > MAX_PARAMETER:
+                raise LinkError(f"the link sets a value ({value}) that is not finite or beyond ±{MAX_PARAMETER:g}")
+            idx.append(pos)
+            values.append(v)
+        diff[(layer, param)] = (np.array(idx, np.int64), np.array(values, np.float32))
+    return name, diff

@@ -1,0 +1,79 @@
+"""Weight patterns for a first-layer neuron, the lesson's thought experiment: paint the 28x28 grid of a
+neuron's incoming weights so that it detects an edge, a loop, or a blob.
+
+Each template returns a (28, 28) array in [-1, 1]: positive (blue) where ink should be, negative (red)
+in the surround where ink should not be, so a uniform smear of ink does not excite the neuron.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+SIZE = 28
+
+
+def _grid(row, col):
+    r, c = np.indices((SIZE, SIZE), dtype=np.float64)
+    return r - row, c - col
+
+
+def _band(d, width, surround):
+    """+1 within |d| < width/2, -1 in the next ``surround`` pixels on either side, 0 beyond."""
+    a = np.abs(d)
+    return np.where(a < width / 2, 1.0, np.where(a < width / 2 + surround, -1.0, 0.0))
+
+
+def edge(angle_deg, row=14, col=14, length=14, width=3, surround=3):
+    """A straight stroke through (row, col) at ``angle_deg`` (0 horizontal, 90 vertical), flanked by
+    negative weights: the lesson's edge detector."""
+    dr, dc = _grid(row, col)
+    t = np.deg2rad(angle_deg)
+    along = dc * np.cos(t) - dr * np.sin(t)
+    across = dc * np.sin(t) + dr * np.cos(t)
+    return np.where(np.abs(along) <= length / 2, _band(across, width, surround), 0.0)
+
+
+def loop(row=14, col=14, radius=6, width=3, surround=2):
+    """A ring (the top of a 9, the loop of a 6): positive on the ring, negative inside and just outside."""
+    dr, dc = _grid(row, col)
+    d = np.hypot(dr, dc) - radius
+    w = _band(d, width, surround)
+    w[np.hypot(dr, dc) < radius - width / 2] = -1.0  # the hole must be empty
+    return w
+
+
+def blob(row=14, col=14, radius=4):
+    """A soft round blob: responds to ink anywhere near (row, col)."""
+    dr, dc = _grid(row, col)
+    return np.exp(-(dr ** 2 + dc ** 2) / (2 * radius ** 2))
+
+
+TEMPLATES = {
+    "horizontal edge": lambda **k: edge(0, **k),
+    "vertical edge": lambda **k: edge(90, **k),
+    "diagonal edge /": lambda **k: edge(45, **k),
+    "diagonal edge \\": lambda **k: edge(-45, **k),
+    "loop": lambda **k: loop(**k),
+    "blob": lambda **k: blob(**k),
+}
+
+
+def make(name, row=14, col=14, strength=1.0):
+    """Template ``name`` centred at (row, col), scaled by ``strength``, as 784 weights."""
+    if name not in TEMPLATES:
+        raise ValueError(f"unknown template {name!r}: choose one of {list(TEMPLATES)}")
+    return (strength * TEMPLATES[name](row=row, col=col)).reshape(SIZE * SIZE)
+
+
+def brush(coverage, weights, strength, mode="add"):
+    """Apply a brush stroke to a neuron's 784 weights.
+
+    ``coverage`` (28, 28) in [0, 1] is how much of each cell the stroke covered. ``add``: each weight
+    moves by strength x coverage. ``set``: weights of cells at least half covered become ``strength``.
+    """
+    coverage = np.clip(np.asarray(coverage, dtype=np.float64).reshape(SIZE * SIZE), 0, 1)
+    w = np.asarray(weights, dtype=np.float64).reshape(SIZE * SIZE)
+    if mode == "add":
+        return w + strength * coverage
+    if mode == "set":
+        return np.where(coverage >= 0.5, strength, w)
+    raise ValueError(f"unknown brush mode {mode!r}")
