@@ -61,10 +61,20 @@ def test_blank_canvas_gives_zeros_and_blank_status():
         assert np.all(steps.digit == 0)
 
 
-def test_single_dot_is_a_dot_not_a_digit():
-    steps = preprocess(canvas_with(lambda r, c: (r - 100) ** 2 + (c - 100) ** 2 < 16))
+@pytest.mark.parametrize("pen", [6, 11, 20, 40])
+def test_single_tap_is_a_dot_not_a_digit_whatever_the_pen(pen):
+    # one tap leaves a disk as wide as the pen (measured: a 20 px tap used to be read as a confident "4")
+    steps = preprocess(canvas_with(lambda r, c: (r - 100) ** 2 + (c - 100) ** 2 < (pen / 2) ** 2))
     assert steps.status == "dot" and not steps.readable
     assert steps.digit.shape == (28, 28) and np.all(np.isfinite(steps.digit))
+
+
+@pytest.mark.parametrize("shape", [
+    ring(140, 140, 30, 20),                                    # a small 0 drawn with a thick pen
+    lambda r, c: (np.abs(c - 140) < 10) & (np.abs(r - 140) < 40),  # a short 1
+])
+def test_small_digits_are_not_mistaken_for_dots(shape):
+    assert preprocess(canvas_with(shape)).status == "ok"
 
 
 def test_faint_ink_below_threshold_counts_as_blank():
