@@ -1,0 +1,256 @@
+"""Per-drawing speed of the draw page: what the server does each time a pen stroke ends.
+
+    MNIST_DIR=/path/to/mnist OPENBLAS_NUM_THREADS=1 python bench/bench_draw.py [--calls 300] [--reruns 15]
+
+The drawing is a canvas-like redraw (bench/canvas_like.py) of MNIST test image #0, a 7: 200 px tall with
+the pen slider's default width of 20 px, on the 280x280 RGBA canvas (a hand-made 7 when MNIST is absent).
+Every figure is a median of individually timed calls, after a warm-up. Timed:
+
+(a) ``src.preprocess.preprocess(canvas)`` on the (280, 280, 4) uint8 canvas image, and the decoding of
+    the canvas's PNG data URL into that array (``CanvasResult.image_data`` does it on every access);
+(b) ``net.forward(x.reshape(784))`` for one image, each shipped model;
+(c) ``ui.figures.network_svg(net, forward, chosen=(1, 0))``, each model, and the SVG's size;
+(d) the image encodes of one rerun (source "My drawing", neuron inspector on hidden layer 1, the page's
+    defaults): the 28x28 PNG data URI inside the SVG, the SVG turned into a data URI by ``st.image``, and the
+    six NumPy images ``st.image`` encodes with Streamlit's own ``image_to_url`` (for an array without alpha
+    Streamlit's "auto" format is JPEG at quality 100, not PNG), plus the output-bars Plotly figure built and
+    serialised to JSON as ``st.plotly_chart`` does;
+(e) server time of a whole rerun under Streamlit's AppTest: the draw page with a drawing injected into the
+    canvas's session state before each ``at.run()`` (a different digit each time, as after a new stroke),
+    against a rerun of the home page ``app.py``, each the median of ``--reruns`` timed runs after two
+    warm-up runs. AppTest runs the script in-process and parses the resulting element tree, so these are
+    upper bounds on the script's own time; they include no network or browser time.
+"""
+from __future__ import annotations
+
+import argparse
+import base64
+import io
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))        # run from anywhere: `src` and `ui` are the repo's
+sys.path.insert(0, str(ROOT / "bench"))
+
+from canvas_like import canvas_like, draw  # noqa: E402
+from src import mnist  # noqa: E402
+from src.network import Network  # noqa: E402
+from src.preprocess import preprocess  # noqa: E402
+
+MODELS = ("sigmoid", "relu")
+SEED = 0
+
+
+def latency(fn, n, warmup=20):
+    """The individual times of n calls of fn, in seconds, after ``warmup`` untimed calls."""
+    for _ in range(warmup):
+        fn()
+    out = []
+    for _ in range(n):
+        start = time.perf_counter_ns()
+        fn()
+        out.append((time.perf_counter_ns() - start) * 1e-9)
+    return out
+
+
+def rgba_of(ink):
+    out = np.empty(ink.shape + (4,), np.uint8)
+    out[..., :3] = np.round(np.clip(ink, 0, 1) * 255).astype(np.uint8)[..., None]
+    out[..., 3] = 255
+    return out
+
+
+def drawings(k=16):
+    """(first canvas, k canvases): canvas-like RGBA drawings of the first MNIST test digits at 200 px, pen 20."""
+    rng = np.random.default_rng(SEED)
+    try:
+        images, _ = mnist.load("test", allow_download=False)
+        return [canvas_like(images[i], rng, size=200, pen=20) for i in range(k)]
+    except mnist.MnistError:
+        seven = np.float32([[[4, 6], [4, 22]], [[4, 22], [24, 11]]])  # a hand-made 7, in 28x28 units
+        return [rgba_of(draw(seven, 200, 20, rng)[0]) for _ in range(k)]
+
+
+def data_url(rgba):
+    buf = io.BytesIO()
+    from PIL import Image
+    Image.fromarray(rgba, "RGBA").save(buf, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+
+
+def decode_data_url(url):
+    """What CanvasResult.image_data does on each access."""
+    from PIL import Image
+    _, encoded = url.split(";base64,", 1)
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(encoded))))
+
+
+def fmt_us(seconds):
+    us = seconds * 1e6
+    return f"{us:,.0f} µs" if us >= 100 else f"{us:.1f} µs"
+
+
+def row(label, samples, note=""):
+    med, lo = statistics.median(samples), min(samples)
+    p90 = float(np.percentile(samples, 90))
+    print(f"  {label:<58}{fmt_us(med):>12}{fmt_us(lo):>12}{fmt_us(p90):>12}  {note}")
+    return med
+
+
+def header(title):
+    print(f"\n{title}")
+    print(f"  {'what':<58}{'median':>12}{'min':>12}{'p90':>12}")
+    print("  " + "-" * 94)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--calls", type=int, default=300, help="timed calls of each micro-benchmark")
+    parser.add_argument("--reruns", type=int, default=15, help="timed AppTest reruns of each page")
+    args = parser.parse_args(argv)
+    wall = time.perf_counter()
+
+    import plotly.io
+    from streamlit.elements.lib.image_utils import image_to_url
+    from streamlit.elements.lib.layout_utils import LayoutConfig
+
+    from ui import figures
+
+    import streamlit
+    import streamlit.logger
+    # AppTest and image_to_url outside a running app log "missing ScriptRunContext" warnings: harmless here
+    streamlit.logger.set_log_level("error")
+    import logging
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").disabled = True
+
+    print("Environment")
+    print(f"  python {platform.python_version()}, numpy {np.__version__}, streamlit {streamlit.__version__}, "
+          f"{platform.machine()}, {len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count()} CPUs")
+    print(f"  OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', '(not set)')}; "
+          f"{args.calls} timed calls per micro-benchmark, {args.reruns} timed reruns per page")
+    if hasattr(os, "getloadavg"):
+        print(f"  load average at start: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
+
+    canvases = drawings()
+    canvas = canvases[0]
+    url = data_url(canvas)
+    nets = {m: Network.load(ROOT / "weights" / f"{m}.npz") for m in MODELS}
+    steps = preprocess(canvas)
+    x = steps.digit
+    print(f"  drawing: canvas-like MNIST test #0 (a 7), 200 px, pen 20 px; {canvas.shape} {canvas.dtype}; "
+          f"status {steps.status!r}; answers " + ", ".join(f"{m} {int(nets[m].predict(x.reshape(784)))}" for m in MODELS))
+
+    med = {}
+    header("(a)-(c) per drawing, the library calls: µs per call")
+    med["decode"] = row("canvas PNG data URL -> (280, 280, 4) array", latency(lambda: decode_data_url(url), args.calls),
+                        f"({len(url) / 1024:.1f} KB data URL)")
+    med["preprocess"] = row("(a) preprocess(canvas)", latency(lambda: preprocess(canvas), args.calls))
+    forwards = {m: nets[m].forward(x.reshape(784)) for m in MODELS}
+    for m in MODELS:
+        med[f"forward {m}"] = row(f"(b) net.forward(x.reshape(784)), {m}",
+                                  latency(lambda m=m: nets[m].forward(x.reshape(784)), args.calls * 4))
+    for m in MODELS:
+        svg = figures.network_svg(nets[m], forwards[m], chosen=(1, 0))
+        med[f"svg {m}"] = row(f"(c) network_svg(net, forward, chosen=(1, 0)), {m}",
+                              latency(lambda m=m: figures.network_svg(nets[m], forwards[m], chosen=(1, 0)), args.calls),
+                              f"({len(svg) / 1024:.1f} KB SVG)")
+
+    # --- (d) the encodes of one rerun: source "My drawing", centre on, hidden layer 1, neuron 0 ---
+    net = nets["sigmoid"]
+    forward = forwards["sigmoid"]
+    frame = np.zeros((20, 20), np.float32)
+    fh, fw = steps.fitted.shape
+    frame[(20 - fh) // 2:(20 - fh) // 2 + fh, (20 - fw) // 2:(20 - fw) // 2 + fw] = steps.fitted
+    w = net.weights[0][0]
+    images = [
+        ("st.image box_overlay, 140x140 RGB", figures.box_overlay(steps.ink, steps.box)),
+        ("st.image fitted 20x20 at 140, gray", figures.gray_image(frame, 140)),
+        ("st.image 28x28 input at 140, gray", figures.gray_image(x, 140)),
+        ("st.image neuron weights, 196x196 RGB", figures.signed_image(w.reshape(28, 28), float(np.max(np.abs(w))), 196)),
+        ("st.image this input, 196x196 gray", figures.gray_image(x, 196)),
+        ("st.image weights x input, 196x196 RGB", figures.signed_image((w * x.reshape(784)).reshape(28, 28), None, 196)),
+    ]
+    layout = LayoutConfig(width="stretch")
+    svg = figures.network_svg(net, forward, chosen=(1, 0))
+    header("(d) the image encodes of one rerun (sigmoid model, inspector on hidden layer 1): µs per call")
+    encodes = [row("28x28 PNG data URI inside the SVG (png_data_uri)",
+                   latency(lambda: figures.png_data_uri(figures.gray_image(x.reshape(28, 28))), args.calls))]
+    encodes.append(row("st.image(svg): SVG string -> base64 data URI",
+                       latency(lambda: image_to_url(svg, layout, False, "RGB", "auto", "bench"), args.calls)))
+    for label, img in images:
+        size = len(image_to_url.__globals__["_np_array_to_bytes"](img, "auto"))
+        encodes.append(row(label + " -> JPEG q100",
+                           latency(lambda img=img: image_to_url(img, layout, False, "RGB", "auto", "bench"), args.calls),
+                           f"({size / 1024:.1f} KB)"))
+    med["encodes"] = sum(encodes)
+    print(f"  {'total of the eight encodes (sum of medians)':<58}{fmt_us(med['encodes']):>12}")
+    med["plotly"] = row("(extra) output_bars() + plotly.io.to_json (st.plotly_chart)",
+                        latency(lambda: plotly.io.to_json(figures.output_bars(forward.output), validate=False),
+                                max(args.calls // 3, 30)))
+    parts = med["decode"] + med["preprocess"] + med["forward sigmoid"] + med["svg sigmoid"] + med["encodes"] + med["plotly"]
+    print(f"  {'sum: decode + (a) + (b) + (c) + (d) + plotly, sigmoid':<58}{fmt_us(parts):>12}")
+
+    # --- (e) whole reruns under AppTest ---
+    from streamlit.testing.v1 import AppTest
+
+    app = str(ROOT / "app.py")  # AppTest resolves a relative path against the calling file, not the cwd
+    at = AppTest.from_file(app, default_timeout=60).run()
+    if at.exception:
+        print(f"error: the home page raised {at.exception}", file=sys.stderr)
+        return 1
+    home = AppTest.from_file(app, default_timeout=60).run()
+    at.switch_page("pages/1_draw.py").run()
+    if at.exception:
+        print(f"error: the draw page raised {at.exception}", file=sys.stderr)
+        return 1
+    urls = [data_url(c) for c in canvases]
+
+    def draw_rerun(i):
+        at.session_state["draw_canvas"] = {"drawing": {"raw": {}, "data": urls[i % len(urls)]},
+                                           "backgroundFit": None}
+        start = time.perf_counter()
+        at.run()
+        return time.perf_counter() - start
+
+    def home_rerun():
+        start = time.perf_counter()
+        home.run()
+        return time.perf_counter() - start
+
+    for i in range(2):  # warm-up: caches, imports, first Plotly figure
+        draw_rerun(i)
+        home_rerun()
+    draw_times, home_times = [], []
+    for i in range(args.reruns):  # interleaved, so a slow moment of the machine touches both alike
+        draw_times.append(draw_rerun(i))
+        home_times.append(home_rerun())
+    if at.exception or home.exception:
+        print(f"error: a rerun raised {at.exception or home.exception}", file=sys.stderr)
+        return 1
+    shown = [m.value for m in at.markdown if "font-size:4.5rem" in m.value]
+    header(f"(e) server time per rerun under AppTest (median of {args.reruns}, after 2 warm-up runs): ms")
+    d = statistics.median(draw_times)
+    h = statistics.median(home_times)
+    for label, s in (("draw page, a new drawing injected before each at.run()", draw_times),
+                     ("home page app.py, at.run()", home_times)):
+        print(f"  {label:<58}{statistics.median(s) * 1e3:>9.1f} ms{min(s) * 1e3:>9.1f} ms"
+              f"{float(np.percentile(s, 90)) * 1e3:>9.1f} ms")
+    print(f"  {'ratio draw / home (medians)':<58}{d / h:>12.2f}")
+    print(f"  draw page's library work above (sum, sigmoid): {parts * 1e3:.2f} ms = {parts / d:.0%} of its rerun; "
+          f"the rest is Streamlit (widgets, protos) and AppTest's tree parsing")
+    if shown:
+        print(f"  check: the draw page showed an answer after the last rerun "
+              f"({len(at.get('image'))} images, {len(at.get('plotly_chart'))} Plotly chart(s))")
+    print(f"\nTotal benchmark time {time.perf_counter() - wall:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
