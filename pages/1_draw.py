@@ -5,12 +5,12 @@ from streamlit_drawable_canvas import st_canvas
 
 from src.network import close_call
 from src.preprocess import preprocess
-from ui import data, figures
+from ui import data, figures, session
 from ui.sidebar import page_config, sidebar
 
 page_config("Draw & classify", "✏️")
 model_name = sidebar()
-net = data.shipped(model_name)
+net = session.network(model_name)
 tests = data.test_set()
 
 st.title(":material/draw: Draw & classify")
@@ -67,6 +67,8 @@ def live():
             image = canvas.image_data  # decoded from PNG on every access: read it once
             steps = preprocess(image if image is not None else np.zeros((280, 280)), centre=centre)
             x = steps.digit
+            if steps.readable:
+                st.session_state["last_drawing"] = x  # the hand-tune page can test edits on it
             figures_row = [(figures.box_overlay(steps.ink, steps.box), "your drawing, ink box in blue")]
             if centre and steps.fitted is not None:
                 frame = np.zeros((20, 20), np.float32)  # show the fitted ink inside its 20x20 box
