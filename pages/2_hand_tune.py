@@ -41,7 +41,8 @@ if scorer is not None:
     m1.metric("Test accuracy now", f"{scorer.accuracy:.2%}", f"{(scorer.accuracy - last) * 100:+.2f} pts last edit")
     m2.metric("Trained model", f"{trained_acc:.2%}", f"{(scorer.accuracy - trained_acc) * 100:+.2f} pts since",
               delta_color="off")
-m3.metric("Edits", len(log.done), f"{len(log.changed_neurons())} neurons changed", delta_color="off")
+changed = log.changed_neurons()
+m3.metric("Edits", len(log.done), f"{len(changed)} neuron{'s' * (len(changed) != 1)} changed", delta_color="off")
 with m4:
     b1, b2, b3 = st.columns(3)
     b1.button("Undo", icon=":material/undo:", on_click=tune.undo, args=(model_name,), disabled=not log.done,
@@ -60,11 +61,11 @@ with view:
         limit = float(max(np.max(np.abs(log.trained.weights[0][neuron])), np.max(np.abs(w)), 1e-6))
         strength = st.session_state.get("tune_brush_strength", 1.0)
         colour = "rgba(88,196,221,0.6)" if strength >= 0 else "rgba(252,98,85,0.6)"
-        stroke = st_canvas(stroke_width=st.session_state.get("tune_brush_size", 20), stroke_color=colour,
-                           background_image=tune.weight_png(w, limit), height=280, width=280,
-                           drawing_mode="freedraw", return_image_data=True, key="tune_brush")
-        tune.apply_brush(model_name, neuron, stroke.image_data, strength,
-                         st.session_state.get("tune_brush_mode", "add"))
+        # Each stroke becomes an edit in the callback, before the page is drawn; the new weights then
+        # become the canvas's background, which wipes the stroke (the canvas clears on a new background).
+        st_canvas(stroke_width=st.session_state.get("tune_brush_size", 20), stroke_color=colour,
+                  background_image=tune.weight_png(w, limit), height=280, width=280, drawing_mode="freedraw",
+                  return_image_data=True, key="tune_brush", on_change=lambda: tune.brush_stroke(model_name, neuron))
         st.caption(f"Its 784 weights: blue positive, red negative, black 0; full colour at ±{limit:.2f}. "
                    "Paint on the grid with the brush set on the right.")
     else:
@@ -194,7 +195,6 @@ with h1:
     else:
         st.caption("No edits yet.")
 with h2:
-    changed = log.changed_neurons()
     if changed:
         diff = log.diff()
         st.markdown(f"**Against the trained model**: {sum(len(v[0]) for v in diff.values()):,} parameters differ, "

@@ -77,9 +77,11 @@ def browser():
             b.close()
 
 
-def wait_for_app(page, timeout=60_000):
-    """Wait until Streamlit has finished running the script."""
+def wait_for_app(page, timeout=60_000, selector=None):
+    """Wait until Streamlit has finished running the script (and ``selector``, if given, is on the page)."""
     page.wait_for_selector("[data-testid='stApp']", timeout=timeout)
+    if selector:
+        page.wait_for_selector(selector, timeout=timeout)
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
         " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')",

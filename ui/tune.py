@@ -27,9 +27,11 @@ def say(kind, text):
 
 
 def show_message():
-    kind, text = st.session_state.pop("tune_message", (None, None))
+    """The outcome of the last action, kept in view until the next one."""
+    kind, text = st.session_state.get("tune_message", (None, None))
     if kind:
-        getattr(st, kind)(text)
+        with st.container(key="tune_status"):
+            getattr(st, kind)(text)
 
 
 def _act(label, fn):
@@ -155,21 +157,34 @@ def model_file(name) -> bytes:
 
 # --- the brush ---------------------------------------------------------------------------------------
 
-def apply_brush(name, neuron, image, strength, mode):
-    """Turn a stroke on the 280x280 brush canvas into a first-layer weight edit (once per stroke)."""
-    if image is None:
+def brush_stroke(name, neuron):
+    """Canvas callback: turn the stroke just drawn on the 280x280 brush canvas into a first-layer weight
+    edit. Runs before the page, so the page already shows the edit's effect."""
+    state = st.session_state.get("tune_brush") or {}
+    url = (state.get("drawing") or {}).get("data")
+    if not url:
         return
-    alpha = image[..., 3].astype(np.float32) / 255.0
+    digest = hashlib.sha1(url.encode()).hexdigest()
+    if st.session_state.get("tune_brush_done") == digest:
+        return  # the same stroke, sent again: already applied
+    st.session_state["tune_brush_done"] = digest
+    alpha = decode_png(url)[..., 3].astype(np.float32) / 255.0
     if not alpha.any():
         return
-    digest = hashlib.sha1(np.ascontiguousarray(alpha).tobytes()).hexdigest()
-    if st.session_state.get("tune_brush_done") == digest:
-        return  # the same stroke, sent again after the rerun: already applied
-    st.session_state["tune_brush_done"] = digest
-    coverage = resize(alpha, 28, 28)
+    coverage = np.clip(resize(alpha, 28, 28) / alpha.max(), 0, 1)  # the stroke's own opacity is not the brush's
     log = tuning(name).log
+    strength = st.session_state.get("tune_brush_strength", 1.0)
+    mode = st.session_state.get("tune_brush_mode", "add")
     w = templates.brush(coverage, log.net.weights[0][neuron], strength, mode)
     _act("Brush", lambda: log.set_row(1, neuron, w, f"painted ({mode} {strength:+g})"))
+
+
+def decode_png(data_url: str) -> np.ndarray:
+    import base64
+    import io
+
+    from PIL import Image
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(data_url.split(",", 1)[1]))).convert("RGBA"))
 
 
 def weight_png(w, limit) -> bytes:
