@@ -64,17 +64,27 @@ class Scorer:
             self._rest()
 
     def _rest(self):
-        """Layers 2 onwards from z(1)."""
+        """Layers 2 onwards from z(1). The output activations are left until asked for: the answer is
+        the largest weighted sum whether the output is sigmoid or softmax (both are increasing)."""
         net = self.net
         self.zs = [self.z1]
-        self.activations = [self.x, net.activate(0, self.z1)]
+        hidden = [self.x, net.activate(0, self.z1)]
         for l in range(1, len(net.weights)):
-            z = self.activations[-1] @ net.weights[l].T + net.biases[l]
+            z = hidden[-1] @ net.weights[l].T + net.biases[l]
             self.zs.append(z)
-            self.activations.append(net.activate(l, z))
-        self.predictions = np.argmax(self.activations[-1], axis=1)
+            if l < len(net.weights) - 1:
+                hidden.append(net.activate(l, z))
+        self._hidden, self._activations = hidden, None
+        self.predictions = np.argmax(self.zs[-1], axis=1)
         self.correct = self.predictions == self.labels
         self.accuracy = float(self.correct.mean())
+
+    @property
+    def activations(self):
+        """Every layer's activations over the images, the input first (as in Network.forward)."""
+        if self._activations is None:
+            self._activations = self._hidden + [self.net.activate(len(self.net.weights) - 1, self.zs[-1])]
+        return self._activations
 
     def per_digit(self, predictions=None):
         """Accuracy for each digit 0-9 (of the current predictions, or of the ones given)."""

@@ -1,0 +1,79 @@
+"""Time from a hand edit to the new test accuracy on all 10,000 MNIST test images.
+
+The baseline is the obvious way: run all 10,000 images through the whole edited network again.
+The project's Scorer keeps the first layer's weighted sums and updates only the edited columns.
+
+    MNIST_DIR=../shared/data/mnist python bench/bench_edits.py
+"""
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from src import mnist  # noqa: E402
+from src.edits import EditLog  # noqa: E402
+from src.network import Network  # noqa: E402
+from src.scoring import Scorer  # noqa: E402
+from src.templates import make  # noqa: E402
+from src.train import pixels  # noqa: E402
+
+REPEATS = 200
+
+
+def median_ms(fn, repeats=REPEATS):
+    times = []
+    for i in range(repeats):
+        t = time.perf_counter()
+        fn(i)
+        times.append(time.perf_counter() - t)
+    return statistics.median(times) * 1e3
+
+
+def main():
+    try:
+        images, labels = mnist.load("test", allow_download=False)
+    except mnist.MnistError as e:
+        print(f"error: {e}")
+        return 1
+    x = pixels(images)
+    root = Path(__file__).resolve().parents[1]
+    print(f"numpy {np.__version__}, {os.cpu_count()} CPUs, OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}")
+    print(f"{len(labels):,} test images; medians of {REPEATS} edits each\n")
+    print(f"{'model':<8} {'edit':<34} {'full forward':>13} {'incremental':>12} {'speed-up':>9}")
+    rng = np.random.default_rng(0)
+    for name in ("sigmoid", "relu"):
+        trained = Network.load(root / "weights" / f"{name}.npz")
+        edits = {
+            "one first-layer weight": lambda log, i: log.set_weight(1, i % 16, int(rng.integers(784)), float(rng.normal())),
+            "one first-layer bias": lambda log, i: log.set_bias(1, i % 16, float(rng.normal())),
+            "a whole first-layer neuron (784)": lambda log, i: log.set_row(1, i % 16, make("loop", strength=1 + i % 3), "t"),
+            "one second-layer weight": lambda log, i: log.set_weight(2, i % 16, i % 16, float(rng.normal())),
+            "undo of a first-layer weight": None,
+        }
+        for label, edit in edits.items():
+            log = EditLog(trained, name)
+            scorer = Scorer(log.net, x, labels)
+            log.listeners.append(scorer.on_edit)
+            if edit is None:
+                for i in range(REPEATS):
+                    log.set_weight(1, i % 16, int(rng.integers(784)), float(rng.normal()))
+                incremental = median_ms(lambda i: (log.undo(), scorer.accuracy))
+                full = median_ms(lambda i: log.net.accuracy(x, labels), 30)
+            else:
+                incremental = median_ms(lambda i: (edit(log, i), scorer.accuracy))
+                full = median_ms(lambda i: (edit(log, i), log.net.accuracy(x, labels)), 30)
+            scorer.recompute()
+            assert scorer.accuracy == log.net.accuracy(x, labels)
+            print(f"{name:<8} {label:<34} {full:>10.2f} ms {incremental:>9.2f} ms {full / incremental:>8.1f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
