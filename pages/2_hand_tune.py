@@ -163,9 +163,9 @@ if scorer is not None:
     order = np.argsort(acts)
     st.markdown(f"**Which test images excite it most** (activation {acts[order[-1]]:.2f} … "
                 f"{acts[order[-12]]:.2f})")
-    st.image(tune.thumbnails(tests.images, order[::-1][:12]))
+    st.image(figures.thumbnails(tests.images, order[::-1][:12]))
     st.markdown(f"**…and least** ({acts[order[0]]:.2f} … {acts[order[11]]:.2f})")
-    st.image(tune.thumbnails(tests.images, order[:12]))
+    st.image(figures.thumbnails(tests.images, order[:12]))
 
     st.subheader("On all 10,000 test images")
     trained_pred = data.test_predictions(model_name)
@@ -181,10 +181,10 @@ if scorer is not None:
             st.markdown(f"**{len(broken)}** images newly wrong, **{len(fixed)}** newly right")
         if len(broken):
             st.caption("newly wrong (label → answer now)")
-            st.image(tune.thumbnails(tests.images, broken[:24], per_row=12, size=28))
+            st.image(figures.thumbnails(tests.images, broken[:24], per_row=12, size=28))
         if len(fixed):
             st.caption("newly right")
-            st.image(tune.thumbnails(tests.images, fixed[:24], per_row=12, size=28))
+            st.image(figures.thumbnails(tests.images, fixed[:24], per_row=12, size=28))
 
 # --- the record of edits, keeping and sharing -----------------------------------------------------------------
 st.subheader("Your edits")

@@ -113,47 +113,72 @@ def learning_rate(config: TrainConfig, step: int, total_steps: int) -> float:
     raise ValueError(f"unknown schedule {config.schedule!r}")
 
 
+@dataclass
+class Step:
+    """What one mini-batch did: its epoch (from 1), the step number (from 1) out of ``total``, the batch's
+    mean cost and size, and whether it ended its epoch."""
+
+    epoch: int
+    step: int
+    total: int
+    cost: float
+    size: int
+    epoch_end: bool
+
+
+def batch_steps(net: Network, images, labels, config: TrainConfig):
+    """Train ``net`` in place one mini-batch at a time, yielding a ``Step`` after each.
+
+    A generator, so a caller can interleave two trainings (the sigmoid-vs-ReLU race), report progress or
+    stop between batches.
+    """
+    rng = np.random.default_rng(config.seed + 1)  # +1: the stream differs from the one that made the weights
+    x_clean = pixels(images)
+    y_all = one_hot(labels, net.sizes[-1])
+    params = net.weights + net.biases
+    opt = _Adam(params) if config.optimizer == "adam" else _Momentum(params, config.momentum)
+    n = len(x_clean)
+    steps_per_epoch = -(-n // config.batch_size)
+    total = steps_per_epoch * config.epochs
+    step = 0
+    for epoch in range(1, config.epochs + 1):
+        x = np.concatenate([augment(images[i:i + 256], rng, config.augment_degrees, config.augment_scale,
+                                    config.augment_shift) for i in range(0, n, 256)]) if config.augments else x_clean
+        order = rng.permutation(n)
+        for i in range(0, n, config.batch_size):
+            batch = order[i:i + config.batch_size]
+            nabla_w, nabla_b, cost = net.backprop(x[batch], y_all[batch])
+            if config.l2:
+                nabla_w = [g + config.l2 * w for g, w in zip(nabla_w, net.weights)]
+            opt.step(params, nabla_w + nabla_b, learning_rate(config, step, total))
+            step += 1
+            yield Step(epoch, step, total, cost, len(batch), i + config.batch_size >= n)
+
+
 def train(net: Network, images, labels, config: TrainConfig, test=None, on_epoch=None, should_stop=None):
     """Train ``net`` in place on uint8 ``images`` (n, 28, 28) with ``labels``; return the per-epoch history.
 
     ``test`` is an optional (images, labels) pair scored after each epoch. ``on_epoch(record)`` is called
     after each epoch; ``should_stop()`` is checked between mini-batches and ends training early.
     """
-    rng = np.random.default_rng(config.seed + 1)  # +1: the stream differs from the one that made the weights
     x_clean = pixels(images)
-    y_all = one_hot(labels, net.sizes[-1])
     x_test = pixels(test[0]) if test is not None else None
-    params = net.weights + net.biases
-    opt = _Adam(params) if config.optimizer == "adam" else _Momentum(params, config.momentum)
-    n = len(x_clean)
-    steps_per_epoch = -(-n // config.batch_size)
-    total = steps_per_epoch * config.epochs
     history = {"epoch": [], "loss": [], "train_accuracy": [], "test_accuracy": [], "seconds": []}
-    step = 0
-    for epoch in range(1, config.epochs + 1):
-        start = time.perf_counter()
-        x = np.concatenate([augment(images[i:i + 256], rng, config.augment_degrees, config.augment_scale,
-                                    config.augment_shift) for i in range(0, n, 256)]) if config.augments else x_clean
-        order = rng.permutation(n)
-        losses = []
-        for i in range(0, n, config.batch_size):
-            if should_stop is not None and should_stop():
-                return history
-            batch = order[i:i + config.batch_size]
-            nabla_w, nabla_b, cost = net.backprop(x[batch], y_all[batch])
-            if config.l2:
-                nabla_w = [g + config.l2 * w for g, w in zip(nabla_w, net.weights)]
-            opt.step(params, nabla_w + nabla_b, learning_rate(config, step, total))
-            losses.append(cost * len(batch))
-            step += 1
-        record = {"epoch": epoch, "loss": float(np.sum(losses) / n),
-                  "train_accuracy": net.accuracy(x_clean, labels),
-                  "test_accuracy": net.accuracy(x_test, test[1]) if test is not None else None,
-                  "seconds": time.perf_counter() - start}
-        for k, v in record.items():
-            history[k].append(v)
-        if on_epoch is not None:
-            on_epoch(record)
+    start, cost_sum = time.perf_counter(), 0.0
+    for s in batch_steps(net, images, labels, config):
+        cost_sum += s.cost * s.size
+        if s.epoch_end:
+            record = {"epoch": s.epoch, "loss": float(cost_sum / len(x_clean)),
+                      "train_accuracy": net.accuracy(x_clean, labels),
+                      "test_accuracy": net.accuracy(x_test, test[1]) if test is not None else None,
+                      "seconds": time.perf_counter() - start}
+            for k, v in record.items():
+                history[k].append(v)
+            if on_epoch is not None:
+                on_epoch(record)
+            start, cost_sum = time.perf_counter(), 0.0
+        if should_stop is not None and should_stop():
+            break
     return history
 
 

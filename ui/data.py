@@ -90,3 +90,16 @@ def test_predictions(name: str) -> np.ndarray | None:
         return _predictions(name, WEIGHTS[name].stat().st_mtime, str(mnist.default_dir()))
     except mnist.MnistError:
         return None
+
+
+@st.cache_resource(show_spinner="Loading the 60,000 MNIST training images…")
+def _train_set(folder: str):
+    images, labels = mnist.load("train", folder)
+    images.flags.writeable = False
+    labels.flags.writeable = False
+    return images, labels
+
+
+def train_set():
+    """The MNIST training images and labels (uint8, read-only); raises MnistError when unavailable."""
+    return _train_set(str(mnist.default_dir()))

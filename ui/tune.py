@@ -228,25 +228,6 @@ def threshold_figure(net, scorer, layer, neuron):
     return fig
 
 
-def thumbnails(images, indices, labels=None, predictions=None, size=56, per_row=12):
-    """Several 28x28 images as one strip (one picture is much cheaper to send than many)."""
-    indices = list(indices)
-    if not indices:
-        return None
-    rows = -(-len(indices) // per_row)
-    pad = 4
-    strip = np.full((rows * (size + pad), min(len(indices), per_row) * (size + pad), 3), 40, np.uint8)
-    k = size // 28
-    for n, i in enumerate(indices):
-        r, c = divmod(n, per_row)
-        img = np.repeat(np.repeat(images[i], k, 0), k, 1)
-        tile = np.repeat(img[..., None], 3, axis=2)
-        if predictions is not None and labels is not None and predictions[i] != labels[i]:
-            tile[:2], tile[-2:], tile[:, :2], tile[:, -2:] = figures.RED, figures.RED, figures.RED, figures.RED
-        strip[r * (size + pad):r * (size + pad) + tile.shape[0], c * (size + pad):c * (size + pad) + tile.shape[1]] = tile
-    return strip
-
-
 def per_digit_figure(trained, now):
     digits = [str(d) for d in range(10)]
     fig = go.Figure([
