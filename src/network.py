@@ -201,6 +201,12 @@ class Network:
         return load(path_or_file)
 
 
+def count_parameters(sizes):
+    """Per-layer (weights, biases) a fully connected network of these layer sizes has, without building it:
+    layer l has n_out x n_in weights and n_out biases."""
+    return [(n_in * n_out, n_out) for n_in, n_out in zip(sizes[:-1], sizes[1:])]
+
+
 def one_hot(labels, n=10):
     """Rows of zeros with a 1 at each label: the target output for each image."""
     y = np.zeros((len(labels), n), dtype=np.float32)
