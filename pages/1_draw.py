@@ -128,8 +128,7 @@ def live():
     layer_names = {1: "hidden layer 1", 2: "hidden layer 2", 3: "output layer"}
     c1, c2 = st.columns(2)
     layer = c1.selectbox("Look at a neuron in", list(layer_names), format_func=layer_names.get, key="draw_layer")
-    neuron = c2.selectbox("Neuron", range(net.sizes[layer]), key="draw_neuron",
-                          format_func=lambda j: f"{j}   (a = {forward.activations[layer][j]:.2f})")
+    neuron = c2.selectbox("Neuron", range(net.sizes[layer]), key="draw_neuron")
     st.image(figures.network_svg(net, forward, chosen=(layer, neuron)), width="stretch")
     show_neuron(layer, neuron, forward)
 

@@ -66,7 +66,11 @@ with view:
         st_canvas(stroke_width=st.session_state.get("tune_brush_size", 20), stroke_color=colour,
                   background_image=tune.weight_png(w, limit), height=280, width=280, drawing_mode="freedraw",
                   return_image_data=True, key="tune_brush", on_change=lambda: tune.brush_stroke(model_name, neuron))
-        st.caption(f"Its 784 weights: blue positive, red negative, black 0; full colour at ±{limit:.2f}. "
+        st.image(figures.legend_bar(), width=280)
+        st.markdown(f"<div style='width:280px;display:flex;justify-content:space-between;font-size:0.8rem'>"
+                    f"<span>−{limit:.2f}</span><span>0</span><span>+{limit:.2f}</span></div>",
+                    unsafe_allow_html=True)
+        st.caption("Its 784 weights, one per pixel: blue positive, red negative, black 0. "
                    "Paint on the grid with the brush set on the right.")
     else:
         st.plotly_chart(figures.weight_bars(w, title=f"its {n_in} incoming weights"), key="tune_bars",

@@ -33,6 +33,11 @@ def signed_image(values, limit=None, size=None) -> np.ndarray:
     return upscale(rgb.astype(np.uint8), size)
 
 
+def legend_bar(width=280, height=12) -> np.ndarray:
+    """The signed colour scale as a strip: full red at -limit, black at 0, full blue at +limit."""
+    return signed_image(np.repeat(np.linspace(-1, 1, width)[None, :], height, axis=0), 1.0)
+
+
 def gray_image(values, size=None) -> np.ndarray:
     """A [0, 1] array as a white-on-black uint8 image."""
     g = (np.clip(np.asarray(values, dtype=np.float32), 0, 1) * 255).astype(np.uint8)
