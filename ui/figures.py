@@ -133,17 +133,19 @@ def network_svg(net, forward, chosen=None, top_inputs=6, width=760, height=420) 
                 py = y0 + (k // side + 0.5) * img_size / side
                 colour = BLUE_CSS if net.weights[0][j, k] > 0 else RED_CSS
                 op = (abs(contrib[j, k]) / peak) ** 0.3
-                parts.append(f'<line x1="{px:.1f}" y1="{py:.1f}" x2="{cx:.1f}" y2="{cy:.1f}" stroke="{colour}" '
-                             f'stroke-opacity="{op * 0.8:.2f}" stroke-width="0.8"/>')
+                parts.append(f'<line x1="{px:.0f}" y1="{py:.0f}" x2="{cx:.0f}" y2="{cy:.0f}" stroke="{colour}" '
+                             f'stroke-opacity="{op * 0.8:.2f}" stroke-width=".8"/>')
     for l in range(1, len(pos)):
         w = net.weights[l]
         wmax = float(np.max(np.abs(w), initial=0.0)) or 1.0
         for j, (x2, y2) in enumerate(pos[l]):
             for k, (x1, y1) in enumerate(pos[l - 1]):
                 op = (abs(w[j, k]) / wmax) ** 0.3
-                colour = BLUE_CSS if w[j, k] > 0 else RED_CSS
-                parts.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="{colour}" '
-                             f'stroke-opacity="{op * 0.55:.2f}" stroke-width="{0.4 + op:.2f}"/>')
+                if op * 0.55 < 0.03:
+                    continue  # invisible anyway: leave it out of what is sent on every stroke
+                colour = "#58C4DD" if w[j, k] > 0 else "#FC6255"
+                parts.append(f'<line x1="{x1:.0f}" y1="{y1:.0f}" x2="{x2:.0f}" y2="{y2:.0f}" stroke="{colour}" '
+                             f'stroke-opacity="{op * 0.55:.2f}" stroke-width="{0.4 + op:.1f}"/>')
     out = np.asarray(a[-1])
     best = int(np.argmax(out))
     for l, layer in enumerate(pos, start=1):
