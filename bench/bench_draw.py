@@ -40,6 +40,7 @@ sys.path.insert(0, str(ROOT))        # run from anywhere: `src` and `ui` are the
 sys.path.insert(0, str(ROOT / "bench"))
 
 from canvas_like import canvas_like, draw  # noqa: E402
+from timing import latency  # noqa: E402
 from src import mnist  # noqa: E402
 from src.network import Network  # noqa: E402
 from src.preprocess import preprocess  # noqa: E402
@@ -48,16 +49,9 @@ MODELS = ("sigmoid", "relu")
 SEED = 0
 
 
-def latency(fn, n, warmup=20):
-    """The individual times of n calls of fn, in seconds, after ``warmup`` untimed calls."""
-    for _ in range(warmup):
-        fn()
-    out = []
-    for _ in range(n):
-        start = time.perf_counter_ns()
-        fn()
-        out.append((time.perf_counter_ns() - start) * 1e-9)
-    return out
+def timed(fn, n):
+    """Individual call times after 20 untimed warm-up calls."""
+    return latency(fn, n, warmup=20)
 
 
 def rgba_of(ink):
@@ -149,17 +143,17 @@ def main(argv=None):
 
     med = {}
     header("(a)-(c) per drawing, the library calls: µs per call")
-    med["decode"] = row("canvas PNG data URL -> (280, 280, 4) array", latency(lambda: decode_data_url(url), args.calls),
+    med["decode"] = row("canvas PNG data URL -> (280, 280, 4) array", timed(lambda: decode_data_url(url), args.calls),
                         f"({len(url) / 1024:.1f} KB data URL)")
-    med["preprocess"] = row("(a) preprocess(canvas)", latency(lambda: preprocess(canvas), args.calls))
+    med["preprocess"] = row("(a) preprocess(canvas)", timed(lambda: preprocess(canvas), args.calls))
     forwards = {m: nets[m].forward(x.reshape(784)) for m in MODELS}
     for m in MODELS:
         med[f"forward {m}"] = row(f"(b) net.forward(x.reshape(784)), {m}",
-                                  latency(lambda m=m: nets[m].forward(x.reshape(784)), args.calls * 4))
+                                  timed(lambda m=m: nets[m].forward(x.reshape(784)), args.calls * 4))
     for m in MODELS:
         svg = figures.network_svg(nets[m], forwards[m], chosen=(1, 0))
         med[f"svg {m}"] = row(f"(c) network_svg(net, forward, chosen=(1, 0)), {m}",
-                              latency(lambda m=m: figures.network_svg(nets[m], forwards[m], chosen=(1, 0)), args.calls),
+                              timed(lambda m=m: figures.network_svg(nets[m], forwards[m], chosen=(1, 0)), args.calls),
                               f"({len(svg) / 1024:.1f} KB SVG)")
 
     # --- (d) the encodes of one rerun: source "My drawing", centre on, hidden layer 1, neuron 0 ---
@@ -181,18 +175,18 @@ def main(argv=None):
     svg = figures.network_svg(net, forward, chosen=(1, 0))
     header("(d) the image encodes of one rerun (sigmoid model, inspector on hidden layer 1): µs per call")
     encodes = [row("28x28 PNG data URI inside the SVG (png_data_uri)",
-                   latency(lambda: figures.png_data_uri(figures.gray_image(x.reshape(28, 28))), args.calls))]
+                   timed(lambda: figures.png_data_uri(figures.gray_image(x.reshape(28, 28))), args.calls))]
     encodes.append(row("st.image(svg): SVG string -> base64 data URI",
-                       latency(lambda: image_to_url(svg, layout, False, "RGB", "auto", "bench"), args.calls)))
+                       timed(lambda: image_to_url(svg, layout, False, "RGB", "auto", "bench"), args.calls)))
     for label, img in images:
         size = len(image_to_url.__globals__["_np_array_to_bytes"](img, "auto"))
         encodes.append(row(label + " -> JPEG q100",
-                           latency(lambda img=img: image_to_url(img, layout, False, "RGB", "auto", "bench"), args.calls),
+                           timed(lambda img=img: image_to_url(img, layout, False, "RGB", "auto", "bench"), args.calls),
                            f"({size / 1024:.1f} KB)"))
     med["encodes"] = sum(encodes)
     print(f"  {'total of the eight encodes (sum of medians)':<58}{fmt_us(med['encodes']):>12}")
     med["plotly"] = row("(extra) output_bars() + plotly.io.to_json (st.plotly_chart)",
-                        latency(lambda: plotly.io.to_json(figures.output_bars(forward.output), validate=False),
+                        timed(lambda: plotly.io.to_json(figures.output_bars(forward.output), validate=False),
                                 max(args.calls // 3, 30)))
     parts = med["decode"] + med["preprocess"] + med["forward sigmoid"] + med["svg sigmoid"] + med["encodes"] + med["plotly"]
     print(f"  {'sum: decode + (a) + (b) + (c) + (d) + plotly, sigmoid':<58}{fmt_us(parts):>12}")

@@ -34,6 +34,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from anywhere: `src` is the repo's
 
+from timing import latency  # noqa: E402
 from src import mnist  # noqa: E402
 from src.network import Network, one_hot  # noqa: E402
 from src.train import TrainConfig, _Adam, learning_rate, pixels, train  # noqa: E402
@@ -95,16 +96,6 @@ def per_call(fn, min_seconds=0.2):
         if elapsed >= min_seconds:
             return elapsed / calls
         calls *= 2 if elapsed <= 0 else max(2, int(min_seconds / elapsed * 1.2))
-
-
-def latency(fn, n):
-    """The individual times, in seconds, of n calls of fn."""
-    out = []
-    for _ in range(n):
-        start = time.perf_counter_ns()
-        fn()
-        out.append((time.perf_counter_ns() - start) * 1e-9)
-    return out
 
 
 # --- the NumPy cases -----------------------------------------------------------------------------
