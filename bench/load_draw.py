@@ -44,7 +44,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
 import io
 import json
 import os
@@ -63,13 +62,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run from anywhere: `src` is the repo's
 
-from PIL import Image  # noqa: E402
 from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 from websockets.asyncio.client import connect  # noqa: E402
 
 from src import mnist  # noqa: E402
-from src.preprocess import resize  # noqa: E402
+from tests.pages_helpers import canvas_png  # noqa: E402  (the drawings the page tests use)
 
 HOST = "127.0.0.1"
 CANVAS_KEY = "draw_canvas"
@@ -79,22 +77,6 @@ TICKS = os.sysconf("SC_CLK_TCK")
 
 
 # ---------------------------------------------------------------- drawings
-
-def canvas_png(digit28: np.ndarray, size=280, margin=40) -> str:
-    """A canvas-like drawing (white on black RGBA) of a 28x28 digit, as the canvas's data URL.
-
-    The same drawing as tests/pages_helpers.py ``canvas_png``."""
-    inner = resize(np.asarray(digit28, np.float32) / (255 if digit28.dtype == np.uint8 else 1),
-                   size - 2 * margin, size - 2 * margin)
-    gray = np.zeros((size, size), np.float32)
-    gray[margin:size - margin, margin:size - margin] = inner
-    rgba = np.zeros((size, size, 4), np.uint8)
-    rgba[..., :3] = (np.clip(gray, 0, 1) * 255).astype(np.uint8)[..., None]
-    rgba[..., 3] = 255
-    buf = io.BytesIO()
-    Image.fromarray(rgba, "RGBA").save(buf, format="PNG")
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
-
 
 def canvas_values(mnist_dir: str, k: int) -> tuple[list[str], str]:
     """k canvas widget values (JSON text, as the browser sends them), of the first k MNIST test digits."""
