@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from . import mnist
-from .network import DEFAULT_SIZES, Network, one_hot
+from .network import Network, one_hot
 
 
 @dataclass

@@ -153,7 +153,7 @@ def test_tampered_truncated_or_foreign_links_are_refused(trained):
         code + "!": "characters",
         "": "missing",
         _forge(f"1;tanh;{fp};W1:=1"): "does not have",
-        _forge(f"1;sigmoid;deadbeef;W1:=1"): "different trained",
+        _forge("1;sigmoid;deadbeef;W1:=1"): "different trained",
         _forge(f"9;sigmoid;{fp};W1:=1"): "another version",
         _forge(f"1;sigmoid;{fp};W1:12545=1"): "does not exist",
         _forge(f"1;sigmoid;{fp};W1:=nan"): "not finite",

@@ -4,7 +4,7 @@ import warnings
 import numpy as np
 import pytest
 
-from src.activations import relu, sigmoid, sigmoid_prime, softmax
+from src.activations import sigmoid, sigmoid_prime, softmax
 from src.network import MAX_PARAMETER, Network, one_hot
 
 

@@ -1,5 +1,4 @@
 """AppTest drives the hand-tune page: edits change the score exactly as an independent computation says."""
-import io
 
 import numpy as np
 import pytest

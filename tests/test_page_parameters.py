@@ -1,5 +1,4 @@
 """AppTest: the parameters page shows counts computed from the loaded model's arrays."""
-import numpy as np
 
 from src.network import Network
 from src.weights_file import to_bytes

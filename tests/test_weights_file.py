@@ -1,7 +1,6 @@
 """The weights file format: round trips, and every kind of bad file refused whole with a clear message."""
 import io
 import json
-import zipfile
 
 import numpy as np
 import pytest
