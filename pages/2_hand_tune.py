@@ -174,7 +174,8 @@ if scorer is not None:
     st.subheader("On all 10,000 test images")
     trained_pred = data.test_predictions(model_name)
     d1, d2 = st.columns([1.4, 1], gap="large")
-    d1.plotly_chart(tune.per_digit_figure(scorer.per_digit(trained_pred), scorer.per_digit()),
+    d1.plotly_chart(figures.per_digit_bars({"trained": (scorer.per_digit(trained_pred), "rgba(200,200,200,0.55)"),
+                                            "now": (scorer.per_digit(), figures.BLUE_CSS)}),
                     key="tune_per_digit", config={"displayModeBar": False})
     with d2:
         compare = st.radio("Compare with", ["the trained model", "before the last edit"], horizontal=True,

@@ -5,6 +5,7 @@ import streamlit as st
 from src import race as racing
 from src.activations import relu, sigmoid
 from src.network import close_call
+from src.scoring import per_digit_accuracy
 from ui import compare, data, figures, inputs
 from ui.sidebar import page_config, sidebar
 
@@ -42,12 +43,11 @@ st.subheader(f"Both models read {text}")
 cols = st.columns(2, gap="large")
 for col, (name, fw) in zip(cols, forwards.items()):
     with col:
-        answer = int(np.argmax(fw.output))
+        answer, pair = int(np.argmax(fw.output)), close_call(fw.output)
         with st.container(key=f"cmp_answer_{name}", border=True):
             st.markdown(f"**{data.MODEL_LABELS[name]}** answers **{answer}** "
                         f"(output {float(fw.output[answer]):.2f})"
-                        + (f" · close call: {close_call(fw.output)[0]} or {close_call(fw.output)[1]}?"
-                           if close_call(fw.output) else "")
+                        + (f" · close call: {pair[0]} or {pair[1]}?" if pair else "")
                         + ("" if label is None else (" · right" if answer == label else f" · wrong, it is a {label}")))
         st.plotly_chart(compare.layers_figure(fw, name), key=f"cmp_layers_{name}", config={"displayModeBar": False})
 
@@ -148,15 +148,11 @@ if all(v is not None for v in insides.values()):
 if tests is not None:
     st.subheader("Accuracy, and where they disagree")
     preds = {name: data.test_predictions(name) for name in nets}
-    per_digit = {name: np.array([np.mean(preds[name][tests.labels == d] == d) for d in range(10)]) for name in nets}
     a1, a2 = st.columns([1.4, 1], gap="large")
-    fig = figures.go.Figure([figures.go.Bar(x=[str(d) for d in range(10)], y=per_digit[n] * 100,
-                                            name=f"{data.MODEL_LABELS[n]} ({np.mean(preds[n] == tests.labels):.2%})",
-                                            marker_color=compare.COLOURS[n]) for n in nets])
-    fig.update_layout(height=280, barmode="group", margin=dict(l=10, r=10, t=10, b=10),
-                      yaxis=dict(range=[80, 100], title="accuracy %"), xaxis=dict(type="category", title="digit"),
-                      legend=dict(orientation="h", y=1.15))
-    a1.plotly_chart(fig, key="cmp_per_digit", config={"displayModeBar": False})
+    a1.plotly_chart(figures.per_digit_bars(
+        {f"{data.MODEL_LABELS[n]} ({np.mean(preds[n] == tests.labels):.2%})":
+         (per_digit_accuracy(preds[n], tests.labels), compare.COLOURS[n]) for n in nets}, y_min=80, height=280),
+        key="cmp_per_digit", config={"displayModeBar": False})
     disagree = np.flatnonzero(preds["sigmoid"] != preds["relu"])
     with a2:
         with st.container(key="cmp_disagree"):

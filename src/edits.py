@@ -168,13 +168,13 @@ class EditLog:
         n_in = self._neuron(layer, neuron)
         if not 0 <= k < n_in:
             raise EditError(f"neuron {neuron} of layer {layer} has no input {k}")
-        return self.apply(f"layer {layer} neuron {neuron}: w[{k}] = {check_value(value):g}",
-                          [(layer, "W", [neuron * n_in + k], [check_value(value)])])
+        v = check_value(value)
+        return self.apply(f"layer {layer} neuron {neuron}: w[{k}] = {v:g}", [(layer, "W", [neuron * n_in + k], [v])])
 
     def set_bias(self, layer, neuron, value):
         self._neuron(layer, neuron)
-        return self.apply(f"layer {layer} neuron {neuron}: bias = {check_value(value):g}",
-                          [(layer, "b", [neuron], [check_value(value)])])
+        v = check_value(value)
+        return self.apply(f"layer {layer} neuron {neuron}: bias = {v:g}", [(layer, "b", [neuron], [v])])
 
     def set_row(self, layer, neuron, weights, label, bias=None):
         """Replace all incoming weights of a neuron (and optionally its bias)."""

@@ -17,6 +17,11 @@ RECOMPUTE_EVERY = 256
 DENSE_ABOVE = 64
 
 
+def per_digit_accuracy(predictions, labels):
+    """Accuracy for each digit 0-9: the share of images labelled d answered d (NaN where there are none)."""
+    return np.array([np.mean(predictions[labels == d] == d) if np.any(labels == d) else np.nan for d in range(10)])
+
+
 class Scorer:
     """First-layer weighted sums of ``net`` over images ``x`` (n, 784), updated in place as ``net`` is edited.
 
@@ -88,9 +93,7 @@ class Scorer:
 
     def per_digit(self, predictions=None):
         """Accuracy for each digit 0-9 (of the current predictions, or of the ones given)."""
-        p = self.predictions if predictions is None else predictions
-        return np.array([np.mean(p[self.labels == d] == d) if np.any(self.labels == d) else np.nan
-                         for d in range(10)])
+        return per_digit_accuracy(self.predictions if predictions is None else predictions, self.labels)
 
     def changed_since(self, predictions):
         """(newly broken, newly fixed) image indices relative to earlier ``predictions``."""

@@ -183,6 +183,17 @@ def output_bars(outputs, labels=None, highlight=None, height=230, title=None) ->
     return fig
 
 
+def per_digit_bars(series, y_min=0, height=250) -> go.Figure:
+    """Accuracy per digit as grouped bars: ``series`` = {legend label: (10 accuracies in [0, 1], colour)}."""
+    digits = [str(d) for d in range(10)]
+    fig = go.Figure([go.Bar(x=digits, y=np.asarray(acc) * 100, name=label, marker_color=colour)
+                     for label, (acc, colour) in series.items()])
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=10, b=10), barmode="group",
+                      yaxis=dict(title="accuracy %", range=[y_min, 100]), xaxis=dict(type="category", title="digit"),
+                      legend=dict(orientation="h", y=1.12))
+    return fig
+
+
 def weight_bars(weights, height=230, title=None) -> go.Figure:
     """A later-layer neuron's incoming weights as labelled bars, blue positive, red negative."""
     w = np.asarray(weights, dtype=float)

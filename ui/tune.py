@@ -226,15 +226,3 @@ def threshold_figure(net, scorer, layer, neuron):
                       yaxis2=dict(overlaying="y", side="right", title="activation", showgrid=False,
                                   range=[0, max(1.05, float(curve.max()) * 1.05 if curve is not None else 1.05)]))
     return fig
-
-
-def per_digit_figure(trained, now):
-    digits = [str(d) for d in range(10)]
-    fig = go.Figure([
-        go.Bar(x=digits, y=trained * 100, name="trained", marker_color="rgba(200,200,200,0.55)"),
-        go.Bar(x=digits, y=now * 100, name="now", marker_color=figures.BLUE_CSS),
-    ])
-    fig.update_layout(height=250, margin=dict(l=10, r=10, t=10, b=10), barmode="group",
-                      yaxis=dict(title="accuracy %", range=[0, 100]), xaxis=dict(type="category", title="digit"),
-                      legend=dict(orientation="h", y=1.12))
-    return fig
