@@ -47,12 +47,9 @@ import asyncio
 import json
 import os
 import random
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -66,6 +63,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 from websockets.asyncio.client import connect  # noqa: E402
 
 from src import mnist  # noqa: E402
+from tests.browser import free_port, start_app, stop_app, wait_healthy  # noqa: E402
 from tests.pages_helpers import canvas_png  # noqa: E402  (the drawings the page tests use)
 
 HOST = "127.0.0.1"
@@ -98,49 +96,6 @@ def canvas_values(mnist_dir: str, k: int) -> tuple[list[str], str]:
 
 
 # ---------------------------------------------------------------- the server
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
-def start_server(port: int, mnist_dir: str, log, options=()) -> subprocess.Popen:
-    """`streamlit run app.py` on 127.0.0.1:port; `options` are extra "section.name=value" settings."""
-    env = {**os.environ, "MNIST_DIR": mnist_dir}
-    extra = []
-    for option in options:
-        name, _, value = option.partition("=")
-        extra += [f"--{name}", value]
-    return subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", HOST, "--browser.gatherUsageStats", "false", *extra],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-
-
-def wait_healthy(proc: subprocess.Popen, base: str, timeout=90.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError("streamlit did not start")
-        time.sleep(0.3)
-
-
-def stop_server(proc: subprocess.Popen):
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
-
 
 def proc_cpu(pid: int) -> tuple[float, float]:
     """(whole process, main thread) CPU seconds, user + system."""
@@ -510,9 +465,9 @@ def main(argv=None):
     port = args.port or free_port()
     base = f"http://{HOST}:{port}"
     with tempfile.TemporaryFile() as log:
-        proc = start_server(port, args.mnist_dir, log, args.option)
+        proc = start_app(port, {"MNIST_DIR": args.mnist_dir}, args.option, stdout=log)
         try:
-            wait_healthy(proc, base)
+            wait_healthy(proc, base, timeout=90)
             results = asyncio.run(bench(port, proc.pid, args, values))
         except BaseException:
             log.seek(0)
@@ -521,7 +476,7 @@ def main(argv=None):
                 print("server output:\n" + tail, file=sys.stderr)
             raise
         finally:
-            stop_server(proc)
+            stop_app(proc)
     print_results(results, os.cpu_count(), source, args, time.monotonic() - started)
 
 

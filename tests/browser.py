@@ -34,36 +34,52 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@contextlib.contextmanager
-def app_server(extra_env=None, timeout=60):
-    """`streamlit run app.py` on 127.0.0.1 and a free port; yields the base URL."""
-    port = free_port()
-    env = {**os.environ, **(extra_env or {})}
-    proc = subprocess.Popen(
+def start_app(port, env=None, options=(), stdout=subprocess.PIPE) -> subprocess.Popen:
+    """`streamlit run app.py` on 127.0.0.1:port; ``options`` are extra "section.name=value" settings."""
+    extra = [arg for option in options for arg in (f"--{option.partition('=')[0]}", option.partition("=")[2])]
+    return subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
-                raise RuntimeError(f"streamlit did not start: {out[-2000:]}")
-            time.sleep(0.3)
-        yield url
-    finally:
+         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", *extra],
+        cwd=ROOT, env={**os.environ, **(env or {})}, stdout=stdout, stderr=subprocess.STDOUT)
+
+
+def wait_healthy(proc: subprocess.Popen, url: str, timeout=60):
+    """Poll /_stcore/health until the server answers; RuntimeError if it dies or takes too long."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            out = proc.stdout.read().decode(errors="replace") if proc.stdout and proc.poll() is not None else ""
+            raise RuntimeError(f"streamlit did not start: {out[-2000:]}")
+        time.sleep(0.3)
+
+
+def stop_app(proc: subprocess.Popen):
+    if proc.poll() is None:
         proc.terminate()
         try:
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
+            proc.wait(5)
+
+
+@contextlib.contextmanager
+def app_server(extra_env=None, timeout=60):
+    """`streamlit run app.py` on 127.0.0.1 and a free port; yields the base URL."""
+    port = free_port()
+    proc = start_app(port, extra_env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(proc, url, timeout)
+        yield url
+    finally:
+        stop_app(proc)
 
 
 @contextlib.contextmanager

@@ -6,6 +6,7 @@ import pytest
 
 from src.preprocess import preprocess, resize
 from tests.pages_helpers import canvas_png, container_text, inject_drawing, open_page
+from ui.tune import decode_png
 
 PAGE = "pages/1_draw.py"
 
@@ -16,11 +17,9 @@ def shown_digit(at):
     return int(m.group()) if m else None, text
 
 
-def expected_for_canvas(net, data_url):
-    import base64, io
-    from PIL import Image
-    rgba = np.asarray(Image.open(io.BytesIO(base64.b64decode(data_url.split(",", 1)[1]))))
-    return int(net.predict(preprocess(rgba).digit.reshape(784)))
+def expected_for_canvas(net, data_url, centre=True):
+    """What the library answers for this canvas drawing, computed without the page."""
+    return int(net.predict(preprocess(decode_png(data_url), centre=centre).digit.reshape(784)))
 
 
 def test_blank_canvas_asks_for_a_digit():
@@ -108,8 +107,5 @@ def test_preprocessing_switch_changes_what_the_network_reads(mnist_test, shipped
     at.toggle(key="draw_centre").set_value(False).run()
     assert not at.exception
     off, _ = shown_digit(at)
-    import base64, io
-    from PIL import Image
-    rgba = np.asarray(Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))))
-    assert off == int(shipped["sigmoid"].predict(preprocess(rgba, centre=False).digit.reshape(784)))
+    assert off == expected_for_canvas(shipped["sigmoid"], url, centre=False)
     assert off != 7  # crammed into a corner, the 7 is not read as a 7
