@@ -41,8 +41,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from canvas_like import canvas_like, draw  # noqa: E402
 from timing import latency  # noqa: E402
-from src import mnist  # noqa: E402
-from src.network import Network  # noqa: E402
+from src import mnist, weights_file  # noqa: E402
 from src.preprocess import preprocess  # noqa: E402
 
 MODELS = ("sigmoid", "relu")
@@ -135,7 +134,7 @@ def main(argv=None):
     canvases = drawings()
     canvas = canvases[0]
     url = data_url(canvas)
-    nets = {m: Network.load(ROOT / "weights" / f"{m}.npz") for m in MODELS}
+    nets = {m: weights_file.load(ROOT / "weights" / f"{m}.npz") for m in MODELS}
     steps = preprocess(canvas)
     x = steps.digit
     print(f"  drawing: canvas-like MNIST test #0 (a 7), 200 px, pen 20 px; {canvas.shape} {canvas.dtype}; "

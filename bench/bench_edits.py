@@ -17,9 +17,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from src import mnist  # noqa: E402
+from src import mnist, weights_file  # noqa: E402
 from src.edits import EditLog  # noqa: E402
-from src.network import Network  # noqa: E402
 from src.scoring import Scorer  # noqa: E402
 from src.templates import make  # noqa: E402
 from src.train import pixels  # noqa: E402
@@ -49,7 +48,7 @@ def main():
     print(f"{'model':<8} {'edit':<34} {'full forward':>13} {'incremental':>12} {'speed-up':>9}")
     rng = np.random.default_rng(0)
     for name in ("sigmoid", "relu"):
-        trained = Network.load(root / "weights" / f"{name}.npz")
+        trained = weights_file.load(root / "weights" / f"{name}.npz")
         edits = {
             "one first-layer weight": lambda log, i: log.set_weight(1, i % 16, int(rng.integers(784)), float(rng.normal())),
             "one first-layer bias": lambda log, i: log.set_bias(1, i % 16, float(rng.normal())),

@@ -29,8 +29,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run from anywhere: `src` is the repo's
 
-from src import mnist  # noqa: E402
-from src.network import Network  # noqa: E402
+from src import mnist, weights_file  # noqa: E402
 from src.preprocess import to_mnist  # noqa: E402
 from src.train import pixels  # noqa: E402
 
@@ -260,7 +259,7 @@ def main(argv=None):
     except mnist.MnistError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
-    nets = {m: Network.load(ROOT / "weights" / f"{m}.npz") for m in MODELS}
+    nets = {m: weights_file.load(ROOT / "weights" / f"{m}.npz") for m in MODELS}
     rng = np.random.default_rng(args.seed)
     n = min(args.n, len(images))
     index = np.arange(n) if n == len(images) else np.sort(rng.choice(len(images), n, replace=False))

@@ -89,11 +89,6 @@ class Network:
     def sizes(self):
         return [self.weights[0].shape[1]] + [w.shape[0] for w in self.weights]
 
-    @property
-    def num_layers(self):
-        """Number of layers of neurons, the input layer included (4 for 784-16-16-10)."""
-        return len(self.weights) + 1
-
     # --- the forward pass ---------------------------------------------------------------------
     def activate(self, l, z):
         """The activation of layer l+1 (the last layer uses the output activation)."""
@@ -131,15 +126,8 @@ class Network:
         return float(np.mean(self.predict(x) == labels))
 
     # --- learning -----------------------------------------------------------------------------
-    def loss(self, x, y):
-        """Mean cost over the batch: cross-entropy for softmax outputs, Nielsen's quadratic cost for sigmoid.
-
-        ``y`` holds one-hot rows, shape (n, n_out).
-        """
-        a = self.feedforward(x)
-        return self._cost(a, y)
-
     def _cost(self, a, y):
+        """Mean cost over the batch: cross-entropy for softmax outputs, Nielsen's quadratic cost for sigmoid."""
         if self.output == "softmax":
             return float(-np.mean(np.sum(y * np.log(np.clip(a, 1e-12, 1.0)), axis=1)))
         return float(0.5 * np.mean(np.sum((a - y) ** 2, axis=1)))
@@ -147,26 +135,41 @@ class Network:
     def backprop(self, x, y):
         """Gradients of the mean cost with respect to every weight and bias, and the cost itself.
 
-        Returns ``(nabla_w, nabla_b, cost)`` with ``nabla_w[l]`` shaped like ``weights[l]``.
+        ``y`` holds one-hot rows, shape (n, n_out). Returns ``(nabla_w, nabla_b, cost)`` with
+        ``nabla_w[l]`` shaped like ``weights[l]``.
         """
         fw = self.forward(np.atleast_2d(x))
         y = np.atleast_2d(y)
-        n = y.shape[0]
         a_out = fw.activations[-1]
         if self.output == "softmax":
             delta = a_out - y  # cross-entropy and softmax together
         else:
             delta = (a_out - y) * a_out * (1.0 - a_out)  # quadratic cost through σ'
-        delta = delta / n
+        nabla_w, nabla_b, _ = self.backward(fw, delta / y.shape[0], to_input=False)
+        return nabla_w, nabla_b, self._cost(a_out, y)
+
+    def backward(self, fw: Forward, delta, top=None, to_input=True):
+        """Backpropagation from ``delta`` = ∂C/∂z of layer ``top`` (1-based; the output layer by default)
+        down to the input, for a batch ``fw`` (activations shaped (n, size)).
+
+        Returns ``(nabla_w, nabla_b, nabla_x)``: ∂C/∂W and ∂C/∂b summed over the batch for layers 1..top
+        (later layers' entries are None), and ∂C/∂a(0), the gradient with respect to each input pixel,
+        shaped (n, n_in), or None when not ``to_input`` (training skips that product). The probe page
+        climbs that last one.
+        """
+        top = len(self.weights) if top is None else top
         slope = HIDDEN[self.activation][1]
         nabla_w = [None] * len(self.weights)
         nabla_b = [None] * len(self.weights)
-        for l in range(len(self.weights) - 1, -1, -1):
+        for l in range(top - 1, -1, -1):
             nabla_w[l] = delta.T @ fw.activations[l]
             nabla_b[l] = delta.sum(axis=0)
+            if l == 0 and not to_input:
+                return nabla_w, nabla_b, None
+            delta = delta @ self.weights[l]  # ∂C/∂a of the layer below
             if l > 0:
-                delta = (delta @ self.weights[l]) * slope(fw.zs[l - 1])
-        return nabla_w, nabla_b, self._cost(a_out, y)
+                delta = delta * slope(fw.zs[l - 1])
+        return nabla_w, nabla_b, delta
 
     # --- where the parameters live ------------------------------------------------------------
     def parameter_counts(self):
@@ -189,16 +192,6 @@ class Network:
             lines.append(f"{r['layer']:<6}{shape:>12}{r['weights']:>10,}{r['biases']:>8,}{r['total']:>9,}")
         lines.append(f"{'total':<6}{'':>12}{'':>10}{'':>8}{self.num_parameters:>9,}")
         return "\n".join(lines)
-
-    # --- files ---------------------------------------------------------------------------------
-    def save(self, path):
-        from .weights_file import save
-        save(self, path)
-
-    @classmethod
-    def load(cls, path_or_file):
-        from .weights_file import load
-        return load(path_or_file)
 
 
 def count_parameters(sizes):

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from . import mnist
+from . import mnist, weights_file
 from .network import Network, one_hot
 
 
@@ -239,7 +239,7 @@ def main(argv=None):
         "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "numpy": np.__version__,
     }
-    net.save(args.out)
+    weights_file.save(net, args.out)
     print(f"wrote {args.out}: test accuracy {history['test_accuracy'][-1]:.2%}, "
           f"{sum(history['seconds']):.0f}s in all")
     return 0

@@ -4,7 +4,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from src import mnist
+from src import mnist, weights_file
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -29,8 +29,7 @@ def mnist_train():
 @pytest.fixture(scope="session")
 def shipped():
     """The two shipped models, by activation."""
-    from src.network import Network
-    return {name: Network.load(ROOT / "weights" / f"{name}.npz") for name in ("sigmoid", "relu")}
+    return {name: weights_file.load(ROOT / "weights" / f"{name}.npz") for name in ("sigmoid", "relu")}
 
 
 @pytest.fixture

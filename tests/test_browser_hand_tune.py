@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from src.network import Network
+from src import weights_file
 from tests import browser as br
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(br.missing() is not None, reason=br.missing() or "")]
@@ -83,8 +83,8 @@ def test_two_visitors_edits_are_their_own(app, tmp_path):
         alice.get_by_role("button", name=re.compile("Download this model")).click()
     path = tmp_path / "alice.npz"
     d.value.save_as(path)
-    net = Network.load(path)
-    shipped = Network.load(br.ROOT / "weights" / "sigmoid.npz")
+    net = weights_file.load(path)
+    shipped = weights_file.load(br.ROOT / "weights" / "sigmoid.npz")
     changed = (net.weights[0] != shipped.weights[0]).any(axis=1)
     assert list(changed.nonzero()[0]) == [3]
     for ctx in (alice_ctx, bob_ctx):

@@ -5,6 +5,7 @@ import json
 import numpy as np
 import pytest
 
+from src import weights_file
 from src.network import Network
 from src.weights_file import MAX_FILE_BYTES, WeightsFileError, from_arrays, load, save, to_bytes
 
@@ -27,15 +28,15 @@ def test_round_trip_keeps_every_number_and_meta(tmp_path):
     net = Network.initialise(activation="relu", seed=4)
     net.meta = {"test_accuracy": 0.5, "curves": {"loss": [1.0, 0.5]}}
     save(net, tmp_path / "m.npz")
-    back = Network.load(tmp_path / "m.npz")
+    back = weights_file.load(tmp_path / "m.npz")
     assert back.activation == "relu" and back.output == "softmax" and back.sizes == [784, 16, 16, 10]
     for a, b in zip(net.weights + net.biases, back.weights + back.biases):
         np.testing.assert_array_equal(a, b)
         assert b.dtype == np.float32
     assert back.meta["curves"] == {"loss": [1.0, 0.5]} and back.meta["layers"] == [784, 16, 16, 10]
     # file objects and raw bytes load too
-    assert Network.load(io.BytesIO(to_bytes(net))).sizes == net.sizes
-    assert Network.load(to_bytes(net)).sizes == net.sizes
+    assert weights_file.load(io.BytesIO(to_bytes(net))).sizes == net.sizes
+    assert weights_file.load(to_bytes(net)).sizes == net.sizes
     assert not list(tmp_path.glob(".*tmp")), "atomic save left a temporary file"
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from src import mnist
+from src import mnist, weights_file
 from src.network import Network
 from src.train import pixels
 
@@ -29,7 +29,7 @@ def _freeze(net: Network) -> Network:
 @st.cache_resource(show_spinner=False)
 def _load(path: str, mtime: float) -> Network:
     # mtime in the key: a replaced weights file is read again instead of served stale
-    return _freeze(Network.load(path))
+    return _freeze(weights_file.load(path))
 
 
 def shipped(name: str) -> Network:
