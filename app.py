@@ -3,7 +3,8 @@ import numpy as np
 import streamlit as st
 
 from ui import data, figures
-from ui.sidebar import PAGES, page_config, sidebar
+from ui.registry import HOME, PAGES
+from ui.sidebar import page_config, sidebar
 
 page_config("Home")
 model_name = sidebar()
@@ -46,14 +47,9 @@ with right:
                         f"parameters, layers {data.shipped(name).sizes}.")
 
 st.subheader("Explore")
-DESCRIPTIONS = {
-    "pages/1_draw.py": "Draw a digit and watch it flow through the network: pre-processing, every layer, the answer.",
-    "pages/2_hand_tune.py": "Set weights and biases by hand, paint an edge detector, and see the accuracy move.",
-    "pages/3_sigmoid_vs_relu.py": "The same network with two activation functions, side by side, and a live race.",
-    "pages/4_parameters.py": "Where the 13,002 weights and biases live, layer by layer.",
-}
-cols = st.columns(len(DESCRIPTIONS))
-for col, (path, label, icon) in zip(cols, [p for p in PAGES if p[0] in DESCRIPTIONS]):
-    with col.container(border=True, height="stretch"):
-        st.page_link(path, label=f"**{label}**", icon=icon)
-        st.caption(DESCRIPTIONS[path])
+cards = [p for p in PAGES if p is not HOME]
+for row in range(0, len(cards), 3):
+    for col, page in zip(st.columns(3), cards[row:row + 3]):
+        with col.container(border=True, height="stretch", key=f"home_card_{page.url_path}"):
+            st.page_link(page.path, label=f"**{page.label}**", icon=page.icon)
+            st.caption(page.blurb)

@@ -13,11 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 from PIL import Image
 
-BLUE = np.array([88, 196, 221], dtype=np.float32)
-RED = np.array([252, 98, 85], dtype=np.float32)
-BLUE_CSS, RED_CSS = "rgb(88,196,221)", "rgb(252,98,85)"
-# For Plotly heatmaps of signed weights: red below zero, black at zero, blue above (zmid=0 is set too).
-SIGNED_SCALE = [[0.0, RED_CSS], [0.5, "rgb(0,0,0)"], [1.0, BLUE_CSS]]
+from .theme import BLUE, BLUE_CSS, GREY_CSS, HIGHLIGHT_CSS, RED, RED_CSS, SIGNED_SCALE  # noqa: F401 (pages still import these from here)
 
 
 def signed_image(values, limit=None, size=None) -> np.ndarray:
@@ -143,7 +139,7 @@ def network_svg(net, forward, chosen=None, top_inputs=6, width=760, height=420) 
                 op = (abs(w[j, k]) / wmax) ** 0.3
                 if op * 0.55 < 0.03:
                     continue  # invisible anyway: leave it out of what is sent on every stroke
-                colour = "#58C4DD" if w[j, k] > 0 else "#FC6255"
+                colour = BLUE_CSS if w[j, k] > 0 else RED_CSS
                 parts.append(f'<line x1="{x1:.0f}" y1="{y1:.0f}" x2="{x2:.0f}" y2="{y2:.0f}" stroke="{colour}" '
                              f'stroke-opacity="{op * 0.55:.2f}" stroke-width="{0.4 + op:.1f}"/>')
     out = np.asarray(a[-1])
@@ -153,7 +149,7 @@ def network_svg(net, forward, chosen=None, top_inputs=6, width=760, height=420) 
         top = max(1.0, float(act.max(initial=0.0)))  # ReLU activations can exceed 1
         for j, (cx, cy) in enumerate(layer):
             light = float(np.clip(act[j] / top, 0, 1))
-            ring = "#F4D345" if chosen == (l, j) else "#888"
+            ring = HIGHLIGHT_CSS if chosen == (l, j) else "#888"
             parts.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{radius:.1f}" fill="#0E1117"/>')
             parts.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{radius:.1f}" fill="rgb(255,255,255)" '
                          f'fill-opacity="{light:.2f}" stroke="{ring}" stroke-width="{2.5 if chosen == (l, j) else 1}">'
@@ -174,7 +170,7 @@ def output_bars(outputs, labels=None, highlight=None, height=230, title=None) ->
     outputs = np.asarray(outputs, dtype=float)
     labels = labels if labels is not None else [str(i) for i in range(len(outputs))]
     best = int(np.argmax(outputs)) if highlight is None else highlight
-    colours = [BLUE_CSS if i == best else "rgba(200,200,200,0.55)" for i in range(len(outputs))]
+    colours = [BLUE_CSS if i == best else GREY_CSS for i in range(len(outputs))]
     fig = go.Figure(go.Bar(x=labels, y=outputs, marker_color=colours,
                            text=[f"{v:.2f}" for v in outputs], textposition="outside", cliponaxis=False))
     fig.update_layout(height=height, margin=dict(l=10, r=10, t=30 if title else 10, b=10), title=title,

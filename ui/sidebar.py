@@ -1,42 +1,66 @@
-"""The sidebar every page draws: the pages with labels and icons, and the model in use."""
+"""What every page draws first: its config, the sidebar (pages, model), and one notice when MNIST is missing."""
 from __future__ import annotations
 
 import streamlit as st
 
-from . import data, session
+from . import data, state
+from .registry import PAGES
 
-PAGES = [
-    ("app.py", "Home", ":material/home:"),
-    ("pages/1_draw.py", "Draw & classify", ":material/draw:"),
-    ("pages/2_hand_tune.py", "Hand-tune", ":material/tune:"),
-    ("pages/3_sigmoid_vs_relu.py", "Sigmoid vs ReLU", ":material/compare:"),
-    ("pages/4_parameters.py", "Parameters", ":material/grid_on:"),
-]
+_PRESENT_TOGGLE = "sidebar_present"
+# The presenter view: type big enough for the back of a room, and no Streamlit chrome in the way.
+_PRESENTER_CSS = """<style>
+html { font-size: 20px; }
+[data-testid="stMainBlockContainer"] { max-width: 100%; padding-top: 2rem; }
+[data-testid="stHeader"] { display: none; }
+</style>"""
 
 
 def page_config(title: str, icon: str = "🧠"):
-    st.set_page_config(page_title=f"{title} · Vanilla net", page_icon=icon, layout="wide")
+    presenting = state.presenting()
+    st.set_page_config(page_title=f"{title} · Vanilla net", page_icon=icon, layout="wide",
+                       initial_sidebar_state="collapsed" if presenting else "auto")
+    if presenting:
+        st.html(_PRESENTER_CSS)
+        st.query_params["present"] = "1"  # a reload, or a copied address, keeps the presenter view
 
 
-def sidebar(edited_choice: bool = True) -> str:
+def sidebar(uses_model: bool = True, uses_edits: bool = True, edited_choice=None) -> str:
     """Draw the shared sidebar; return the chosen model's name ('sigmoid' or 'relu').
 
-    Where this session has hand-edited the chosen model, ``edited_choice`` offers a switch to use the
-    edited copy (read it with ``ui.session.network``)."""
+    ``uses_model``: the page works on one model, so the sidebar offers the choice. ``uses_edits``: the page
+    can use this session's hand-edited copy, so where there is one the sidebar offers a switch (read the
+    result with ``state.network``)."""
+    if edited_choice is not None:  # the old name of uses_edits, until every page has moved
+        uses_edits = edited_choice
+    state.init_defaults(state.DEFAULTS)
     with st.sidebar:
         st.markdown("### :material/neurology: The vanilla network")
-        for path, label, icon in PAGES:
-            st.page_link(path, label=label, icon=icon)
+        for page in PAGES:
+            st.page_link(page.path, label=page.label, icon=page.icon)
         st.divider()
-        name = st.radio("Model", list(data.MODEL_LABELS), format_func=data.MODEL_LABELS.get, key="model",
-                        horizontal=True, bind="query-params",
-                        help="Both are 784-16-16-10 networks trained on MNIST; they differ in the hidden "
-                             "layers' activation function.")
-        edited = session.edited_copy(name)
-        if edited_choice and edited is not None:
-            st.toggle("Use my hand-edited copy", value=True, key="use_edits",
-                      help="You have edited this model on the Hand-tune page.")
-        acc = data.test_accuracy(name)
-        st.caption(f"**{data.MODEL_LABELS[name]}** hidden layers · test accuracy "
-                   f"**{acc:.2%}**" if acc is not None else f"**{data.MODEL_LABELS[name]}** hidden layers")
+        name = state.model_name()
+        if uses_model:
+            name = st.radio("Model", list(data.MODEL_LABELS), format_func=data.MODEL_LABELS.get, key=state.MODEL,
+                            horizontal=True, bind="query-params",
+                            help="Both are 784-16-16-10 networks trained on MNIST; they differ in the hidden "
+                                 "layers' activation function.")
+            if uses_edits and state.edited_copy(name) is not None:
+                st.toggle("Use my hand-edited copy", key=state.USE_EDITS,
+                          help="You have edited this model on the Hand-tune page.")
+            acc = state.accuracy(name) if uses_edits else data.test_accuracy(name)
+            which = "your edited copy" if uses_edits and state.using_edits(name) else "trained"
+            st.caption(f"**{data.MODEL_LABELS[name]}** hidden layers · {which} · test accuracy **{acc:.2%}**"
+                       if acc is not None else f"**{data.MODEL_LABELS[name]}** hidden layers · {which}")
+        st.session_state[_PRESENT_TOGGLE] = state.presenting()
+        st.toggle("Presenter view", key=_PRESENT_TOGGLE, on_change=_toggle_presenting,
+                  help="Larger type and fewer controls, for projecting in a workshop (or add ?present=1 to the address).")
+    notice = data.mnist_notice()
+    if notice:
+        st.warning(notice, icon=":material/dataset:")
     return name
+
+
+def _toggle_presenting():
+    on = st.session_state[_PRESENT_TOGGLE]
+    st.session_state[state.PRESENTING] = on
+    st.query_params["present"] = "1" if on else "0"

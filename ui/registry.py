@@ -1,0 +1,41 @@
+"""Every page of the app, in one list: the sidebar and the home page's cards both read it.
+
+A new page needs one page file under pages/, one ui module that owns its state, and one entry here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str    # the page file, relative to app.py
+    label: str   # its name in the sidebar and on its card
+    icon: str    # a Material icon
+    blurb: str   # one sentence for its card on the home page
+
+    @property
+    def url_path(self) -> str:
+        """The address Streamlit serves it at: the file name without its number prefix (``/draw``)."""
+        if self.path == "app.py":
+            return ""
+        stem = self.path.rsplit("/", 1)[-1].removesuffix(".py")
+        return stem.split("_", 1)[1] if stem.split("_", 1)[0].isdigit() else stem
+
+
+HOME = Page("app.py", "Home", ":material/home:", "What the network is, and the way in.")
+PAGES = [
+    HOME,
+    Page("pages/1_draw.py", "Draw & classify", ":material/draw:",
+         "Draw a digit and watch it flow through the network: pre-processing, every layer, the answer."),
+    Page("pages/2_hand_tune.py", "Hand-tune", ":material/tune:",
+         "Set weights and biases by hand, paint an edge detector, and see the accuracy move."),
+    Page("pages/3_sigmoid_vs_relu.py", "Sigmoid vs ReLU", ":material/compare:",
+         "The same network with two activation functions, side by side, and a live race."),
+    Page("pages/4_parameters.py", "Parameters", ":material/grid_on:",
+         "Where the 13,002 weights and biases live, layer by layer."),
+]
+
+
+def by_path(path: str) -> Page:
+    return next(p for p in PAGES if p.path == path)

@@ -1,0 +1,28 @@
+"""Text a visitor supplied (a file name, a field of a share link, a nickname), made safe to show.
+
+Streamlit renders st.markdown, captions, labels and messages as Markdown: a file named like
+``[click](https://evil)`` or ``![](https://tracker/pixel.png)`` would become a live link or an image loaded
+from an outside host. ``safe`` escapes every Markdown and HTML meaning out of such text.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Every ASCII punctuation character can be backslash-escaped in CommonMark; escaping them all also breaks
+# autolinks (www\.x\.com, http\:\/\/…), Streamlit's :material/…: and :red[…] directives and $math$.
+_PUNCT = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def clean(text, limit=80) -> str:
+    """One line of at most ``limit`` characters, without control or format characters (bidi overrides)."""
+    text = unicodedata.normalize("NFC", str(text))
+    text = "".join(" " if ch in "\r\n\t" else ch for ch in text
+                   if unicodedata.category(ch) not in ("Cc", "Cf") or ch in "\r\n\t")
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def safe(text, limit=80) -> str:
+    """``text`` for st.markdown and friends: cleaned and every Markdown/HTML meaning escaped."""
+    return _PUNCT.sub(r"\\\1", clean(text, limit))
