@@ -23,8 +23,11 @@ from src.train import pixels
 ROOT = Path(__file__).resolve().parents[1]
 WEIGHTS = {"sigmoid": ROOT / "weights" / "sigmoid.npz", "relu": ROOT / "weights" / "relu.npz"}
 MODEL_LABELS = {"sigmoid": "Sigmoid", "relu": "ReLU"}
-# Set MNIST_DOWNLOAD=0 to never fetch MNIST (tests, or a deployment that must not reach out).
-DOWNLOAD_ALLOWED = os.environ.get("MNIST_DOWNLOAD", "1") != "0"
+
+
+def download_allowed() -> bool:
+    """MNIST_DOWNLOAD=0 means never fetch MNIST (tests, or a deployment that must not reach out)."""
+    return os.environ.get("MNIST_DOWNLOAD", "1") != "0"
 
 
 def _freeze(net: Network) -> Network:
@@ -99,7 +102,7 @@ def mnist_notice() -> str | None:
         return None
     lead = "The MNIST test images are not available, so scores on real data are hidden; drawing, hand-editing "
     lead += "and the parameters still work. "
-    if not DOWNLOAD_ALLOWED:
+    if not download_allowed():
         return lead + found
     status = mnist.start_download(mnist.default_dir())
     if status.state == "running":

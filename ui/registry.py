@@ -5,6 +5,9 @@ A new page needs one page file under pages/, one ui module that owns its state, 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @dataclass(frozen=True)
@@ -39,3 +42,8 @@ PAGES = [
 
 def by_path(path: str) -> Page:
     return next(p for p in PAGES if p.path == path)
+
+
+def registry_page_files() -> list:
+    """The page files under pages/, as paths relative to app.py: each must have an entry in PAGES."""
+    return sorted(f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py"))
