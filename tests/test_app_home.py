@@ -5,7 +5,6 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from src import weights_file
 from src.edits import EditLog
 from src.scoring import Scorer
 from src.train import pixels
