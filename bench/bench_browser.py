@@ -8,7 +8,8 @@ free port, ``MNIST_DIR`` from ``--mnist-dir`` or the environment, else /work/sha
 ``--pages`` by their URL name (``home`` for the root page).
 
 Idle: no ``[data-testid="stStatusWidget"]``, ``stSpinner`` or ``stSkeleton`` in the DOM,
-``stMainBlockContainer`` present, and the number of DOM elements unchanged for 1 s. A page script in the tab
+``stMainBlockContainer`` present with at least one element in it (on a busy or fresh server the empty frame can
+sit for seconds before the script's first message, with no status widget yet), and the number of DOM elements unchanged for 1 s. A page script in the tab
 checks this every 50 ms; the time reported is from navigation start (``performance.now()`` of the new
 document) to the moment the page LAST changed before that quiet second, i.e. the idle time minus the 1 s
 settle window. "last ws" is when the last websocket message from the server arrived (the server's share of the
@@ -71,7 +72,9 @@ WAIT_IDLE = """
 ([settle, poll, timeout]) => new Promise(resolve => {
   const busy = () => document.querySelector(
       '[data-testid="stStatusWidget"], [data-testid="stSpinner"], [data-testid="stSkeleton"]') !== null
-    || document.querySelector('[data-testid="stMainBlockContainer"]') === null;
+    // before the first delta the main block is an empty frame, and a slow server start can leave it so for
+    // seconds with no status widget: wait for the script's first element too
+    || document.querySelector('[data-testid="stMainBlockContainer"] [data-testid="stElementContainer"]') === null;
   let count = -1, since = performance.now();
   const tick = () => {
     const now = performance.now();
