@@ -4,7 +4,8 @@ import streamlit as st
 
 from src.network import count_parameters
 from src.weights_file import WeightsFileError, load
-from ui import data, inputs, params, session
+from ui import data, inputs, session
+from ui import parameters as params
 from ui.sidebar import page_config, sidebar
 
 page_config("Parameters", "🔢")
