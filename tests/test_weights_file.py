@@ -56,7 +56,7 @@ GOOD = _arrays(Network.initialise((4, 3, 2)))
     (b"hello, not a zip", "not a weights file"),
     (_npz(**{k: v for k, v in GOOD.items() if k != "b2"}), "missing arrays: b2"),
     (_npz(**GOOD, W9=np.zeros(2)), "unexpected arrays: W9"),
-    (_npz(**GOOD, extra=np.zeros(2)), "unexpected arrays: extra"),
+    (_npz(**GOOD, extra=np.zeros(2)), "unexpected arrays: .extra.npy"),
     (_npz(**{**GOOD, "W2": np.zeros((2, 5))}), "do not chain"),
     (_npz(**{**GOOD, "b1": np.zeros(4)}), "b1 has shape"),
     (_npz(**{**GOOD, "W1": np.full((3, 4), np.nan)}), "non-finite"),
@@ -66,7 +66,7 @@ GOOD = _arrays(Network.initialise((4, 3, 2)))
     (_npz(**{**GOOD, "meta": np.array(json.dumps({"activation": "relu", "output": "linear"}))}), "unknown output"),
     (_npz(**{**GOOD, "meta": np.array("{not json")}), "not valid JSON"),
     (_npz(**{k: v for k, v in GOOD.items() if k != "meta"}), "missing array 'meta'"),
-    (_npz(**{**GOOD, "W1": np.array([["a"] * 4] * 3)}), "must hold numbers"),
+    (_npz(**{**GOOD, "W1": np.array([["a"] * 4] * 3)}), "must hold floating-point numbers"),
     (_npz(**{**GOOD, "meta": np.array(json.dumps({"activation": "relu", "layers": [4, 3, 3]}))}), "says layers"),
 ], ids=lambda v: v if isinstance(v, str) else "")
 def test_bad_files_are_refused_with_a_message(data, message):
@@ -103,6 +103,26 @@ def test_missing_path_is_a_clear_error(tmp_path):
         load(tmp_path / "nope.npz")
 
 
-def test_error_is_a_value_error():
-    assert issubclass(WeightsFileError, ValueError)
-    assert from_arrays(GOOD).sizes == [4, 3, 2]
+def test_from_arrays_builds_the_same_network_load_does_and_shares_its_checks():
+    net = from_arrays(GOOD)
+    loaded = load(_npz(**GOOD))
+    assert net.sizes == loaded.sizes == [4, 3, 2] and net.activation == loaded.activation == "sigmoid"
+    for a, b in zip(net.weights + net.biases, loaded.weights + loaded.biases):
+        np.testing.assert_array_equal(a, b)
+        assert a.dtype == np.float32
+    # the same limits refuse the same arrays, whichever way they come in
+    for bad, message in ((dict(GOOD, W1=np.zeros((3, 4), np.int64)), "floating-point"),
+                         (dict(GOOD, W2=np.zeros((0, 3)), b2=np.zeros(0)), "zero-width"),
+                         (dict(GOOD, W1=np.full((3, 4), -1e300)), "beyond")):
+        with pytest.raises(WeightsFileError, match=message):
+            from_arrays(bad)
+        with pytest.raises(WeightsFileError, match=message):
+            load(_npz(**bad))
+
+
+def test_digest_and_read_bytes_give_a_cache_key_for_an_upload():
+    data = _npz(**GOOD)
+    upload = io.BytesIO(data)
+    assert weights_file.read_bytes(upload) == data
+    assert weights_file.digest(data) == weights_file.digest(bytes(data)) != weights_file.digest(data + b"\0")
+    assert len(weights_file.digest(data)) == 64
