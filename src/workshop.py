@@ -1,0 +1,567 @@
+"""Class challenges: a teacher opens a room with a short code, participants join with a nickname and submit;
+the server scores every submission itself and keeps a leaderboard.
+
+Three challenges, on one of the shipped models:
+
+- **from scratch**: one layer starts with all its weights and biases at 0; rebuild it by hand.
+  Score: accuracy on the 10,000 test images (higher is better).
+- **fewest edits**: the best test accuracy with at most N changed weights and biases (counted against the
+  challenge's starting network: the trained one, or one with a layer zeroed).
+- **fool it**: change pixels of one given test image until the trained network reads a given digit.
+  Score: the number of changed pixels (fewer is better); only images the network does read as the target count.
+
+A submission is a share code (``edits.encode_link``) or, for 'fool it', the image (784 values in [0, 1]).
+Nothing the browser says about a score is used: the code is decoded against the shipped models, the network
+rebuilt and run over the test set here (``Judge``), and the rules (room open, rate limit, capacity, nickname
+taken) are checked in the same database transaction that stores the submission (``Workshop``).
+"""
+from __future__ import annotations
+
+import base64
+import hmac
+import re
+import secrets
+import threading
+import time
+import unicodedata
+import zlib
+from dataclasses import dataclass
+
+import numpy as np
+
+from .edits import MAX_LINK_CHARS, LinkError, decode_link
+from .network import Network
+from .storage import Room, Storage, SubmitStats, Submission
+
+# Room codes: no I, L, O, 0 or 1, which people misread on a projector. 31^5 = 28.6 million codes.
+ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 5
+ROOM_CODE = re.compile(r"[A-HJKMNP-Z2-9]{5}")
+
+MAX_NICKNAME = 24  # characters (code points) after cleaning
+# A submission is the network's share link code: as long as a share link may be.
+MAX_SUBMISSION_CHARS = MAX_LINK_CHARS
+SESSION_TOKEN = re.compile(r"[A-Za-z0-9_-]{8,64}")
+
+KINDS = {"from_scratch": "From scratch", "fewest_edits": "Fewest edits", "fool_it": "Fool it"}
+MODELS = ("sigmoid", "relu")
+MODEL_LABELS = {"sigmoid": "Sigmoid", "relu": "ReLU"}
+LAYER_NAMES = {1: "hidden layer 1 (784 → 16)", 2: "hidden layer 2 (16 → 16)", 3: "the output layer (16 → 10)"}
+
+
+class WorkshopError(ValueError):
+    """A request the rules refuse (bad room code or nickname, closed or full room, too soon…); the message
+    is meant for the person who made it."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one room and one session may do."""
+
+    min_interval: float = 5.0     # seconds between two stored submissions of one session
+    attempt_interval: float = 1.0  # seconds between two attempts (refused ones too) of one session, per server
+    per_session: int = 20         # submissions per session per room
+    max_submissions: int = 600    # per room
+    max_participants: int = 60    # distinct nicknames per room
+    rooms_per_session: int = 5    # open rooms one session may have (when no teacher secret is configured)
+    max_open_rooms: int = 100     # open rooms opened in the last day, all sessions together
+
+
+# --- room codes, nicknames, session tokens ---------------------------------------------------------------
+
+def new_room_code() -> str:
+    return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def parse_room_code(text) -> str:
+    """A room code as typed (any case, spaces or dashes allowed) in its canonical form, or WorkshopError."""
+    if not isinstance(text, str):
+        raise WorkshopError("Type the room code the teacher shows.")
+    code = re.sub(r"[\s-]", "", text).upper()
+    if not ROOM_CODE.fullmatch(code):
+        raise WorkshopError(f"A room code is {CODE_LENGTH} letters and digits, like K7QXM (never I, L, O, 0 or 1). "
+                            "Check the code the teacher shows.")
+    return code
+
+
+def new_session_token() -> str:
+    """A random token naming one participant's browser session (kept in the page address)."""
+    return secrets.token_urlsafe(12)
+
+
+def check_session_token(token) -> str:
+    if not isinstance(token, str) or not SESSION_TOKEN.fullmatch(token):
+        raise WorkshopError("This page's session token is damaged; reload the workshop page.")
+    return token
+
+
+_KEEP_FORMAT = {"\u200c", "\u200d"}  # zero-width (non-)joiners: parts of emoji and of some scripts' words
+
+
+def clean_nickname(text) -> str:
+    """A nickname as it will be stored and shown: NFC, control and format characters (bidi overrides,
+    zero-width spaces) removed, runs of white space made one space, at most MAX_NICKNAME characters.
+    Any script and emoji are welcome. Raises WorkshopError when nothing visible is left or it is too long."""
+    if not isinstance(text, str):
+        raise WorkshopError("Choose a nickname.")
+    out = []
+    for ch in unicodedata.normalize("NFC", text):
+        cat = unicodedata.category(ch)
+        if cat == "Cc":
+            out.append(" ")  # a newline or tab separates words
+        elif cat in ("Cs", "Co", "Cn") or (cat == "Cf" and ch not in _KEEP_FORMAT):
+            continue
+        else:
+            out.append(ch)
+    nick = " ".join("".join(out).split())
+    if not nick or not any(unicodedata.category(c)[0] in "LNPS" for c in nick):
+        raise WorkshopError("Choose a nickname with at least one visible character.")
+    if len(nick) > MAX_NICKNAME:
+        raise WorkshopError(f"A nickname has at most {MAX_NICKNAME} characters (this one has {len(nick)}).")
+    return nick
+
+
+def nickname_key(nick: str) -> str:
+    """The form nicknames are compared in: 'Ana', 'ana' and 'Ａｎａ' are one participant."""
+    return unicodedata.normalize("NFKC", nick).casefold()
+
+
+# --- challenges ---------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Challenge:
+    """``kind`` in KINDS, ``model`` in MODELS, ``params``: {'layer'} for from_scratch, {'max_edits', 'layer'
+    (or None)} for fewest_edits, {'index', 'target'} for fool_it."""
+
+    kind: str
+    model: str
+    params: dict
+
+    @property
+    def higher_is_better(self) -> bool:
+        return self.kind != "fool_it"
+
+    @property
+    def start_layer(self) -> int | None:
+        """The layer zeroed at the start (None: the trained network)."""
+        return self.params.get("layer") if self.kind != "fool_it" else None
+
+    @property
+    def score_name(self) -> str:
+        return "changed pixels" if self.kind == "fool_it" else "test accuracy"
+
+    def format_score(self, score: float) -> str:
+        return f"{int(score)} px" if self.kind == "fool_it" else f"{score:.2%}"
+
+    def describe(self) -> str:
+        """One paragraph, plain text (no markdown), saying what to do and how it is scored."""
+        model = MODEL_LABELS[self.model]
+        p = self.params
+        if self.kind == "from_scratch":
+            return (f"Every weight and bias of {LAYER_NAMES[p['layer']]} of the {model} model starts at 0. "
+                    "Rebuild that layer by hand on the Hand-tune page. Score: accuracy on the 10,000 test images; "
+                    "higher is better.")
+        if self.kind == "fewest_edits":
+            start = (f"Start from the {model} model with {LAYER_NAMES[p['layer']]} set to 0"
+                     if p.get("layer") else f"Start from the trained {model} model")
+            return (f"{start} and reach the best test accuracy while changing at most {p['max_edits']} weights "
+                    "and biases (each changed number counts once, however often you change it). Higher accuracy "
+                    "is better; at equal accuracy, fewer changes win.")
+        return (f"Change as few pixels of test image #{p['index']} as you can so that the trained {model} model "
+                f"reads it as a {p['target']}. Score: the number of changed pixels; fewer is better.")
+
+
+def make_challenge(kind, model, **params) -> Challenge:
+    """A checked Challenge, or WorkshopError saying what is wrong."""
+    if kind not in KINDS:
+        raise WorkshopError(f"Unknown challenge {kind!r}: choose one of {', '.join(KINDS)}.")
+    if model not in MODELS:
+        raise WorkshopError(f"Unknown model {model!r}: choose sigmoid or relu.")
+
+    def integer(name, lo, hi, optional=False):
+        v = params.get(name)
+        if v is None and optional:
+            return None
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not lo <= v <= hi:
+            raise WorkshopError(f"{name} must be a whole number from {lo} to {hi}.")
+        return int(v)
+
+    if kind == "from_scratch":
+        clean = {"layer": integer("layer", 1, 3)}
+    elif kind == "fewest_edits":
+        clean = {"max_edits": integer("max_edits", 1, 13_002), "layer": integer("layer", 1, 3, optional=True)}
+    else:
+        clean = {"index": integer("index", 0, 9_999), "target": integer("target", 0, 9)}
+    extra = set(params) - set(clean)
+    if extra:
+        raise WorkshopError(f"{KINDS[kind]} takes no {', '.join(sorted(extra))}.")
+    return Challenge(kind, model, clean)
+
+
+def challenge_of(room: Room) -> Challenge:
+    return Challenge(room.kind, room.model, dict(room.params))
+
+
+# --- images for 'fool it' ---------------------------------------------------------------------------------
+
+def quantise(pixels) -> np.ndarray:
+    """784 brightness values in [0, 1] (any shape with 784 entries) as uint8 levels (784,), or WorkshopError.
+    The image is stored and scored at these 256 levels, so a stored entry gives back its score exactly."""
+    try:
+        p = np.asarray(pixels, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise WorkshopError("The image must be 784 numbers between 0 and 1.") from None
+    if p.size != 784:
+        raise WorkshopError(f"The image must have 784 pixels (28x28), not {p.size}.")
+    p = p.ravel()
+    if not np.all(np.isfinite(p)) or p.min() < 0 or p.max() > 1:
+        raise WorkshopError("Every pixel must be a brightness between 0 and 1.")
+    return np.rint(p * 255).astype(np.uint8)
+
+
+def encode_image(q: np.ndarray) -> str:
+    """uint8 (784,) -> URL-safe text (zlib + base64url), kept as the submission's code."""
+    return base64.urlsafe_b64encode(zlib.compress(np.asarray(q, np.uint8).tobytes(), 9)).decode().rstrip("=")
+
+
+def decode_image(code: str) -> np.ndarray:
+    """The uint8 (28, 28) image of an ``encode_image`` code; WorkshopError if it is not one."""
+    try:
+        raw = zlib.decompressobj().decompress(base64.urlsafe_b64decode(code + "=" * (-len(code) % 4)), 785)
+    except (ValueError, TypeError, zlib.error):
+        raise WorkshopError("This entry's image cannot be read.") from None
+    if len(raw) != 784:
+        raise WorkshopError("This entry's image cannot be read.")
+    return np.frombuffer(raw, np.uint8).reshape(28, 28).copy()
+
+
+# --- the judge: scores on the server ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Scored:
+    score: float
+    edits: int
+    code: str
+
+
+class Judge:
+    """Scores submissions against the shipped models ``trained`` ({name: Network}, never modified) on the
+    test set: ``x`` (n, 784) float32 in [0, 1] and ``labels`` (n,)."""
+
+    def __init__(self, trained: dict, x, labels):
+        self.trained = trained
+        self.x = x
+        self.labels = np.asarray(labels)
+        self.images = np.rint(np.asarray(x) * 255).astype(np.uint8)  # x is uint8 / 255: exact
+        self._starts = {}
+        self._predictions = {}
+
+    def start(self, challenge: Challenge) -> Network:
+        """The challenge's starting network (the trained one, or with its layer zeroed); do not modify."""
+        key = (challenge.model, challenge.start_layer)
+        if key not in self._starts:
+            net = self.trained[challenge.model].copy()
+            if challenge.start_layer:
+                net.weights[challenge.start_layer - 1][:] = 0
+                net.biases[challenge.start_layer - 1][:] = 0
+            self._starts[key] = net
+        return self._starts[key]
+
+    def predictions(self, model: str) -> np.ndarray:
+        if model not in self._predictions:
+            self._predictions[model] = self.trained[model].predict(self.x)
+        return self._predictions[model]
+
+    def check(self, challenge: Challenge):
+        """WorkshopError when the challenge cannot be played on this test set (a 'fool it' target that the
+        image already is, or is already read as)."""
+        if challenge.kind != "fool_it":
+            return
+        i, target = challenge.params["index"], challenge.params["target"]
+        if i >= len(self.labels):
+            raise WorkshopError(f"There is no test image #{i} (the test set has {len(self.labels)}).")
+        label, answer = int(self.labels[i]), int(self.predictions(challenge.model)[i])
+        if target in (label, answer):
+            raise WorkshopError(f"Test image #{i} is a {label} and the {MODEL_LABELS[challenge.model]} model reads "
+                                f"it as {answer}: choose another target digit.")
+
+    def rebuild(self, challenge: Challenge, code: str) -> Network:
+        """The network a share code describes (the trained model plus its edits), checked for the challenge."""
+        if not isinstance(code, str) or not code:
+            raise WorkshopError("This network's code is missing.")
+        if len(code) > MAX_SUBMISSION_CHARS:
+            raise WorkshopError(f"This network differs from the trained model in too many arbitrary numbers: its code "
+                                f"is {len(code):,} characters and a submission takes at most "
+                                f"{MAX_SUBMISSION_CHARS:,}. Use fewer distinct values (templates, round numbers), then submit again.")
+        try:
+            name, diff = decode_link(code, self.trained)
+        except LinkError as e:
+            raise WorkshopError(f"This network could not be read: {e}.") from None
+        if name != challenge.model:
+            raise WorkshopError(f"This room's challenge is on the {MODEL_LABELS[challenge.model]} model; you sent an "
+                                f"edited {MODEL_LABELS.get(name, name)} model. Switch the model in the sidebar.")
+        net = self.trained[name].copy()
+        for (layer, param), (idx, values) in diff.items():
+            np.put((net.weights if param == "W" else net.biases)[layer - 1], idx, values)
+        return net
+
+    def changes(self, challenge: Challenge, net: Network) -> int:
+        """How many weights and biases of ``net`` differ from the challenge's starting network."""
+        start = self.start(challenge)
+        return int(sum(np.count_nonzero(a != b) for a, b in zip(net.weights + net.biases,
+                                                                start.weights + start.biases)))
+
+    def _trained_z1(self, model: str) -> np.ndarray:
+        """The trained model's first-layer weighted sums over the test set, (n, 16), computed once."""
+        key = ("z1", model)
+        if key not in self._predictions:
+            net = self.trained[model]
+            z1 = self.x @ net.weights[0].T + net.biases[0]
+            z1.flags.writeable = False
+            self._predictions[key] = z1
+        return self._predictions[key]
+
+    def accuracy(self, net: Network, model: str) -> float:
+        """Test accuracy of ``net``, an edited copy of shipped model ``model``.
+
+        The first layer (10,000 x 784 x 16 multiply-adds) is nearly all the work: its weighted sums are
+        reused from the trained model for every neuron whose weights and bias were not changed, and only
+        the changed neurons' columns are computed (as ``scoring.Scorer`` does edit by edit). Layers after it
+        are recomputed; the answer is the largest output weighted sum (softmax and sigmoid both increase).
+        """
+        trained = self.trained[model]
+        w1, b1 = net.weights[0], net.biases[0]
+        rows = np.flatnonzero(np.any(w1 != trained.weights[0], axis=1) | (b1 != trained.biases[0]))
+        z = self._trained_z1(model)
+        if rows.size:
+            z = z.copy()
+            z[:, rows] = self.x @ w1[rows].T + b1[rows]
+        for l in range(1, len(net.weights)):
+            z = net.activate(l - 1, z) @ net.weights[l].T + net.biases[l]
+        return float(np.mean(np.argmax(z, axis=1) == self.labels))
+
+    def score_network(self, challenge: Challenge, code: str) -> Scored:
+        net = self.rebuild(challenge, code)
+        layer = challenge.start_layer
+        if layer:
+            # the trained values of the zeroed layer must all be gone: an untouched entry is 0, a rebuilt one
+            # is a person's own number (one equal to the trained float32 to the last bit is not by chance)
+            trained = self.trained[challenge.model]
+            left = sum(int(np.count_nonzero((now == was) & (was != 0)))
+                       for now, was in ((net.weights[layer - 1], trained.weights[layer - 1]),
+                                        (net.biases[layer - 1], trained.biases[layer - 1])))
+            if left:
+                raise WorkshopError(f"This challenge starts with layer {layer} set to 0, but {left:,} of its trained "
+                                    "weights and biases are still in your network. Press “Start the challenge” "
+                                    "on the workshop page (it zeroes the layer), then rebuild it.")
+        edits = self.changes(challenge, net)
+        if challenge.kind == "fewest_edits" and edits > challenge.params["max_edits"]:
+            raise WorkshopError(f"Your network changes {edits:,} weights and biases; this challenge allows at most "
+                                f"{challenge.params['max_edits']:,}. Undo some changes and submit again.")
+        return Scored(self.accuracy(net, challenge.model), edits, code)
+
+    def original(self, challenge: Challenge) -> np.ndarray:
+        """The 'fool it' image as uint8 (784,)."""
+        return self.images[challenge.params["index"]]
+
+    def score_image(self, challenge: Challenge, pixels) -> Scored:
+        q = quantise(pixels)
+        changed = int(np.count_nonzero(q != self.original(challenge)))
+        answer = int(self.trained[challenge.model].predict(q.astype(np.float32) / np.float32(255)))
+        target = challenge.params["target"]
+        if answer != target:
+            raise WorkshopError(f"The network reads your image as {answer}, not {target}, so it was not submitted. "
+                                "Keep changing pixels.")
+        return Scored(float(changed), changed, encode_image(q))
+
+    def score(self, challenge: Challenge, submission) -> Scored:
+        """A share code (str) for accuracy challenges, 784 pixels for 'fool it'."""
+        if challenge.kind == "fool_it":
+            if isinstance(submission, str):
+                raise WorkshopError("This challenge takes an image, not a network.")
+            return self.score_image(challenge, submission)
+        if not isinstance(submission, str):
+            raise WorkshopError("This challenge takes your edited network (its share code), not an image.")
+        return self.score_network(challenge, submission)
+
+
+# --- the leaderboard -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Entry:
+    """One participant's line: their best submission and how many they made."""
+
+    rank: int
+    nickname: str
+    score: float
+    edits: int
+    tries: int
+    created: float   # time of the best submission
+    submission: int  # its id (for opening its network)
+
+
+def rank(challenge: Challenge, submissions) -> list[Entry]:
+    """Each nickname's best submission, best first. Accuracy: higher first, then fewer edits; pixels: fewer
+    first; then whoever got there first."""
+    sign = -1 if challenge.higher_is_better else 1
+    best, tries = {}, {}
+    for s in submissions:
+        key = (sign * s.score, s.edits, s.created, s.id)
+        tries[s.nick_key] = tries.get(s.nick_key, 0) + 1
+        if s.nick_key not in best or key < best[s.nick_key][0]:
+            best[s.nick_key] = (key, s)
+    ordered = sorted(best.values(), key=lambda kv: kv[0])
+    return [Entry(i, s.nickname, s.score, s.edits, tries[s.nick_key], s.created, s.id)
+            for i, (_, s) in enumerate(ordered, start=1)]
+
+
+# --- the service -----------------------------------------------------------------------------------------
+
+class Workshop:
+    """Rooms, submissions and the rules, over a Storage and a Judge.
+
+    ``secret``: the teacher secret if one is configured (VANILLA_TEACHER_SECRET or st.secrets). With one,
+    opening, closing and clearing rooms need it; without, anyone may open a room and only the session that
+    opened it may close or clear it. ``judge`` may be None where MNIST is missing: rooms still open and
+    leaderboards still show, submissions are refused with a message.
+    """
+
+    def __init__(self, storage: Storage, judge: Judge | None, limits: Limits = Limits(), secret: str | None = None,
+                 clock=time.time):
+        self.storage = storage
+        self.judge = judge
+        self.limits = limits
+        self.secret = secret or None
+        self.clock = clock
+        self._attempts = {}
+        self._attempts_lock = threading.Lock()
+
+    # --- teachers ---------------------------------------------------------------------------------------
+    @property
+    def secret_configured(self) -> bool:
+        return self.secret is not None
+
+    def is_teacher(self, given) -> bool:
+        """True when a teacher secret is configured and ``given`` is it (compared in constant time)."""
+        if not self.secret or not isinstance(given, str) or not given:
+            return False
+        return hmac.compare_digest(given.encode(), self.secret.encode())
+
+    def can_manage(self, room: Room, session: str, secret=None) -> bool:
+        """May this session (with this secret) close or clear ``room``?"""
+        if self.is_teacher(secret):
+            return True
+        if room.teacher_only or not isinstance(session, str):
+            return False
+        return hmac.compare_digest(room.opener.encode(), session.encode())
+
+    def open_room(self, challenge: Challenge, session: str, secret=None) -> Room:
+        check_session_token(session)
+        teacher = self.is_teacher(secret)
+        if self.secret_configured and not teacher:
+            raise WorkshopError("Opening a room needs the teacher secret (ask whoever runs this app).")
+        if self.judge is not None:
+            self.judge.check(challenge)
+        now = self.clock()
+        if not teacher:
+            if len(self.storage.rooms(opener=session)) >= self.limits.rooms_per_session:
+                raise WorkshopError(f"You have {self.limits.rooms_per_session} rooms open already; close one first.")
+            if self.storage.count_open_rooms(since=now - 86_400) >= self.limits.max_open_rooms:
+                raise WorkshopError("This server has as many open rooms as it allows; try again later.")
+        for _ in range(20):
+            room = Room(new_room_code(), challenge.kind, challenge.params, challenge.model, now, None, session,
+                        teacher)
+            if self.storage.create_room(room):
+                return room
+        raise WorkshopError("No free room code was found; try again.")  # 20 collisions in 28.6 million: never
+
+    def room(self, code) -> Room:
+        code = parse_room_code(code)
+        room = self.storage.room(code)
+        if room is None:
+            raise WorkshopError(f"There is no room {code}. Check the code the teacher shows.")
+        return room
+
+    def close_room(self, code, session, secret=None) -> Room:
+        room = self.room(code)
+        if not self.can_manage(room, session, secret):
+            raise WorkshopError("Only the teacher who opened this room can close it"
+                                + (" (with the teacher secret)." if self.secret_configured else "."))
+        self.storage.close_room(room.code, self.clock())
+        return self.storage.room(room.code)
+
+    def clear_room(self, code, session, secret=None) -> int:
+        room = self.room(code)
+        if not self.can_manage(room, session, secret):
+            raise WorkshopError("Only the teacher who opened this room can clear it"
+                                + (" (with the teacher secret)." if self.secret_configured else "."))
+        return self.storage.clear_room(room.code)
+
+    # --- participants -----------------------------------------------------------------------------------
+    def _rules(self, room: Room | None, stats: SubmitStats, session: str, key: str, code: str, now: float):
+        """Raise WorkshopError when a submission may not be stored (also run inside the storing transaction)."""
+        lim = self.limits
+        if room is None:
+            raise WorkshopError(f"There is no room {code} (any more). Check the code the teacher shows.")
+        if not room.is_open:
+            raise WorkshopError(f"Room {room.code} is closed: it takes no more submissions.")
+        if stats.nick_owner is not None and stats.nick_owner != session:
+            raise WorkshopError("Someone else in this room already uses that nickname; choose another.")
+        if stats.nick_owner is None and stats.participants >= lim.max_participants:
+            raise WorkshopError(f"Room {room.code} is full: it has its {lim.max_participants} participants.")
+        if stats.total >= lim.max_submissions:
+            raise WorkshopError(f"Room {room.code} is full: it has taken its {lim.max_submissions} submissions.")
+        if stats.session_count >= lim.per_session:
+            raise WorkshopError(f"You have made your {lim.per_session} submissions in this room.")
+        if stats.session_last is not None and now - stats.session_last < lim.min_interval:
+            wait = lim.min_interval - (now - stats.session_last)
+            raise WorkshopError(f"One submission every {lim.min_interval:g} s, please: try again in {wait:.0f} s."
+                                if wait >= 0.5 else "Submitted a moment ago; try again in a second.")
+
+    def _attempt(self, session):
+        """At most one attempt per ``attempt_interval`` per session on this server: refused attempts cost
+        scoring time too."""
+        now = self.clock()
+        with self._attempts_lock:
+            last = self._attempts.get(session)
+            if last is not None and now - last < self.limits.attempt_interval:
+                raise WorkshopError("Not so fast: one try per second.")
+            self._attempts[session] = now
+            if len(self._attempts) > 10_000:  # forget old sessions
+                cutoff = now - 60
+                self._attempts = {k: v for k, v in self._attempts.items() if v > cutoff}
+
+    def submit(self, code, nickname, session, submission) -> Submission:
+        """Score ``submission`` (a share code, or 784 pixels for 'fool it') on the server and store it.
+        Returns the stored Submission; WorkshopError (or StorageError) says why not."""
+        room = self.room(code)
+        nick = clean_nickname(nickname)
+        key = nickname_key(nick)
+        check_session_token(session)
+        if self.judge is None:
+            raise WorkshopError("Submissions cannot be scored: the server has no MNIST test set.")
+        self._rules(room, self.storage.stats(room.code, session, key), session, key, room.code, self.clock())
+        self._attempt(session)
+        scored = self.judge.score(challenge_of(room), submission)
+        now = self.clock()
+        return self.storage.add_submission(
+            Submission(room.code, nick, key, scored.score, scored.edits, scored.code, now, session),
+            check=lambda r, stats: self._rules(r, stats, session, key, room.code, now))
+
+    def wait_seconds(self, code, session) -> float:
+        """Seconds until this session may submit again to room ``code`` (0 when it may now)."""
+        stats = self.storage.stats(parse_room_code(code), session)
+        if stats.session_last is None:
+            return 0.0
+        return max(0.0, self.limits.min_interval - (self.clock() - stats.session_last))
+
+    def leaderboard(self, code) -> list[Entry]:
+        room = self.room(code)
+        return rank(challenge_of(room), self.storage.submissions(room.code, codes=False))
+
+    def entry_code(self, code, submission_id) -> str:
+        """The share code (or image code) of one submission of room ``code``."""
+        sub = self.storage.submission(submission_id)
+        if sub is None or sub.room != parse_room_code(code):
+            raise WorkshopError("That entry is gone (the room was cleared?).")
+        return sub.share_code
