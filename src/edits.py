@@ -20,6 +20,13 @@ from .network import MAX_PARAMETER, Network
 LINK_VERSION = "1"
 # Browsers and proxies commonly accept URLs up to ~8 kB; keep room for the rest of the address.
 MAX_LINK_CHARS = 6000
+# The text a link inflates to: every one of the 13,002 parameters changed, at up to ~50 characters an
+# entry (the longest float32 written out), fits; more is refused (never silently cut), and a zlib bomb
+# is stopped after this many bytes.
+MAX_LINK_TEXT = 1024 * 1024
+_QUOTE_CHARS = 40
+# Arrays a link may name: W and b of up to this many layers (far more than any shipped model has).
+_MAX_LINK_GROUPS = 2 * 16
 
 
 class EditError(ValueError):
@@ -250,58 +257,101 @@ def encode_link(log: EditLog) -> str:
     return base64.urlsafe_b64encode(hashlib.sha256(body).digest()[:4] + body).decode().rstrip("=")
 
 
+def _quote(value) -> str:
+    """Untrusted text for a message: at most 40 characters, every character that Markdown, HTML or a
+    link detector could act on (``[ ] ( ) < > : / . @ * ` \\`` ...) shown as '?', then repr-quoted, so a
+    message can quote a name without ever carrying a link, an image or markup."""
+    text = value if isinstance(value, str) else str(value)
+    shown = re.sub(r"[^A-Za-z0-9_ +-]", "?", text[:_QUOTE_CHARS])
+    return repr(shown) + ("…" if len(text) > _QUOTE_CHARS else "")
+
+
+_GROUP = re.compile(r"([Wb])([1-9][0-9]{0,8}):(.*)", re.DOTALL)
+_ITEM = re.compile(r"([0-9]{0,9})=([^,=]{1,64})")
+
+
 def decode_link(code: str, trained: dict):
     """(model name, diff) from a share-link string, checked against the trained models {name: Network}.
 
     ``diff`` is {(layer, param): (flat indices, float32 values)}, ready for ``EditLog.load_diff``.
-    Raises LinkError with a message a person can act on.
+    Everything is bounded before it is used: the code's length (MAX_LINK_CHARS, refused rather than cut),
+    the inflated text (MAX_LINK_TEXT bytes, refused without inflating more), every number's digits, the
+    entries per array (at most its size). Raises LinkError with a message a person can act on, quoting at
+    most 40 characters of the link.
     """
-    if not isinstance(code, str) or not code or len(code) > 4 * MAX_LINK_CHARS:
-        raise LinkError("the link's edit code is missing or far too long")
+    if not isinstance(code, str) or not code:
+        raise LinkError("the link's edit code is missing")
+    if len(code) > MAX_LINK_CHARS:
+        raise LinkError(f"the link's edit code is {len(code):,} characters long; share links are at most "
+                        f"{MAX_LINK_CHARS:,}, so this one was not made by this app")
     if not re.fullmatch(r"[A-Za-z0-9_-]+", code):
         raise LinkError("the link's edit code has characters a share link never contains; was it copied whole?")
     try:
         raw = base64.urlsafe_b64decode(code + "=" * (-len(code) % 4))
     except (ValueError, TypeError) as e:
-        raise LinkError("the link's edit code is damaged (not base64)") from e
+        raise LinkError("the link's edit code is damaged (not base64); was it copied whole?") from e
     check, body = raw[:4], raw[4:]
     if len(raw) < 5 or hashlib.sha256(body).digest()[:4] != check:
         raise LinkError("the link is damaged or incomplete (its checksum does not match); "
                         "was it cut off when copied?")
+    inflate = zlib.decompressobj()
     try:
-        text = zlib.decompressobj().decompress(body, 1_000_000).decode()
-    except (zlib.error, UnicodeDecodeError) as e:
+        # at most MAX_LINK_TEXT + 1 bytes come out, however much the body would inflate to (a zlib bomb)
+        data = inflate.decompress(body, MAX_LINK_TEXT + 1)
+    except zlib.error as e:
         raise LinkError("the link's edit code is damaged (cannot be decompressed)") from e
+    if len(data) > MAX_LINK_TEXT or inflate.unconsumed_tail:
+        raise LinkError(f"the link's edits unpack to more than {MAX_LINK_TEXT:,} bytes; it was not made by this app")
+    if not inflate.eof or inflate.unused_data:
+        raise LinkError("the link's edit code is damaged (its compressed data is incomplete or has bytes after it)")
+    try:
+        text = data.decode()
+    except UnicodeDecodeError as e:
+        raise LinkError("the link's edit code is damaged (not text)") from e
+    if text.count(";") > 2 + _MAX_LINK_GROUPS:
+        raise LinkError("the link's edit code is malformed (more arrays than a network has)")
     parts = text.split(";")
     if len(parts) < 3 or parts[0] != LINK_VERSION:
         raise LinkError("the link was made by another version of this app")
     name, fp, groups = parts[1], parts[2], parts[3:]
-    if name not in trained:
-        raise LinkError(f"the link is for a model {name!r} this app does not have")
+    if name not in trained:  # the name is quoted defanged: it may be a Markdown link or image
+        raise LinkError(f"the link is for a model {_quote(name)} this app does not have "
+                        f"(it has {', '.join(sorted(trained))})")
     net = trained[name]
     if fp != fingerprint(net):
         raise LinkError(f"the link was made for different trained {name} weights than this app ships")
+    if len(groups) > 2 * len(net.weights):
+        raise LinkError("the link's edit code is malformed (more arrays than the network has)")
     diff = {}
     for group in groups:
-        m = re.fullmatch(r"([Wb])([1-9][0-9]*):(.*)", group)
+        m = _GROUP.fullmatch(group)
         if not m:
             raise LinkError("the link's edit code is malformed")
-        param, layer = m.group(1), int(m.group(2))
+        param, layer = m.group(1), int(m.group(2))  # at most 9 digits: int() is cheap and bounded
         if layer > len(net.weights) or (layer, param) in diff:
             raise LinkError("the link's edit code is malformed (unknown or repeated layer)")
         size = (net.weights if param == "W" else net.biases)[layer - 1].size
+        items = m.group(3)
+        if items.count(",") >= size:
+            raise LinkError(f"the link changes more {param}{layer} entries than the {size:,} it has")
         idx, values, pos = [], [], -1
-        for item in m.group(3).split(","):
-            gap, _, value = item.partition("=")
+        for item in items.split(","):
+            im = _ITEM.fullmatch(item)
+            if not im:
+                raise LinkError("the link's edit code is malformed (not a number, or a number far too long)")
+            gap, value = im.groups()
+            step = int(gap) if gap else 1  # at most 9 digits
+            pos += step
+            if step < 1:  # gaps are >= 1: each entry once, in order
+                raise LinkError(f"the link's edit code is malformed (a {param}{layer} entry given twice)")
+            if pos >= size:
+                raise LinkError(f"the link changes a {param}{layer} entry that does not exist")
             try:
-                pos += int(gap) if gap else 1
                 v = float(value)
             except ValueError:
                 raise LinkError("the link's edit code is malformed (not a number)") from None
-            if not 0 <= pos < size:
-                raise LinkError(f"the link changes a {param}{layer} entry that does not exist")
             if not np.isfinite(v) or abs(v) > MAX_PARAMETER:
-                raise LinkError(f"the link sets a value ({value}) that is not finite or beyond ±{MAX_PARAMETER:g}")
+                raise LinkError(f"the link sets a value ({_quote(value)}) that is not finite or beyond ±{MAX_PARAMETER:g}")
             idx.append(pos)
             values.append(v)
         diff[(layer, param)] = (np.array(idx, np.int64), np.array(values, np.float32))

@@ -64,11 +64,12 @@ class WeightsFileError(ValueError):
 
 
 def _quote(value) -> str:
-    """Visitor-supplied text for a message: repr-quoted, at most ~40 characters of it."""
+    """Untrusted text for a message: at most 40 characters, every character that Markdown, HTML or a
+    link detector could act on (``[ ] ( ) < > : / . @ * ` \\`` ...) shown as '?', then repr-quoted, so a
+    message can quote a name without ever carrying a link, an image or markup."""
     text = value if isinstance(value, str) else str(value)
-    if len(text) > _QUOTE_CHARS:
-        return repr(text[:_QUOTE_CHARS]) + "…"
-    return repr(text)
+    shown = re.sub(r"[^A-Za-z0-9_ +-]", "?", text[:_QUOTE_CHARS])
+    return repr(shown) + ("…" if len(text) > _QUOTE_CHARS else "")
 
 
 def _kind(value) -> str:
@@ -283,7 +284,7 @@ def _check_dtype(name: str, dtype) -> None:
     if dtype.hasobject:
         raise WeightsFileError(f"array {name!r} holds pickled Python objects, which are refused")
     if dtype.kind != "f" or dtype.itemsize not in (2, 4, 8) or dtype.fields is not None or dtype.subdtype is not None:
-        raise WeightsFileError(f"{name} must hold floating-point numbers (float16, float32 or float64), not {_quote(dtype.str)}")
+        raise WeightsFileError(f"{name} must hold floating-point numbers (float16, float32 or float64), not {dtype.name}")
 
 
 class _Shapes:
