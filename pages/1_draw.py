@@ -90,15 +90,16 @@ def live():
             st.image(draw.output_bars_svg(forward.output), width="stretch")
             st.caption(draw.one_function(net))
 
-    if steps is not None and steps.status != "blank":
+    if steps is not None:
         with steps_col:
-            st.markdown("**What the network reads**")
-            row = [(figures.box_overlay(steps.ink, steps.box), "your drawing, ink box in blue")]
-            if steps.fitted is not None:
-                row.append((figures.gray_image(draw.fitted_frame(steps.fitted), 140), "scaled to fit 20x20"))
-            row.append((figures.gray_image(x, 140), "28x28: the 784 inputs"))
-            for col, (img, text) in zip(st.columns(len(row)), row):
-                col.image(img, caption=text, width="stretch")
+            if steps.status != "blank":
+                st.markdown("**What the network reads**")
+                row = [(figures.box_overlay(steps.ink, steps.box), "your drawing, ink box in blue")]
+                if steps.fitted is not None:
+                    row.append((figures.gray_image(draw.fitted_frame(steps.fitted), 140), "scaled to fit 20x20"))
+                row.append((figures.gray_image(x, 140), "28x28: the 784 inputs"))
+                for col, (img, text) in zip(st.columns(len(row)), row):
+                    col.image(img, caption=text, width="stretch")
             if not presenting:
                 st.toggle("Pre-process like MNIST", key=draw.CENTRE, persist_state="session",
                           help="Crop to the ink, scale it to fit 20x20, centre its mass in 28x28. Turn it off "
