@@ -7,44 +7,80 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .network import Network
+from .network import DEFAULT_SIZES, Network
 from .train import TrainConfig, batch_steps, pixels
 
 # Bounds that keep a race from hogging a shared server: the largest race (60,000 images x 5 epochs, both
-# networks) takes ~5-10 s here; a race never runs longer than MAX_SECONDS.
+# networks) takes ~10-20 s here; a race never runs longer than MAX_SECONDS.
 MAX_IMAGES = 60_000
 MAX_EPOCHS = 5
 MAX_SECONDS = 30
+ACTIVATIONS = ("sigmoid", "relu")
+
+# Why a race ended early (RaceResult.stopped); None when it ran to the end.
+STOPPED = "stopped"        # the should_stop signal (the visitor pressed Stop)
+TIME_LIMIT = "time limit"  # it reached max_seconds
 
 
 @dataclass
 class RaceResult:
     steps: list = field(default_factory=list)        # training step at each checkpoint
     images_seen: list = field(default_factory=list)  # images trained on, per network, at each checkpoint
-    accuracy: dict = field(default_factory=lambda: {"sigmoid": [], "relu": []})
-    loss: dict = field(default_factory=lambda: {"sigmoid": [], "relu": []})
-    nets: dict = field(default_factory=dict)
-    stopped: str | None = None  # why it ended early, if it did
+    accuracy: dict = field(default_factory=lambda: {name: [] for name in ACTIVATIONS})
+    loss: dict = field(default_factory=lambda: {name: [] for name in ACTIVATIONS})
+    initial: dict = field(default_factory=dict)      # {activation: Network} as each started (copies)
+    nets: dict = field(default_factory=dict)         # {activation: Network} as trained so far
+    total_steps: int = 0
+    stopped: str | None = None   # STOPPED or TIME_LIMIT when it ended early, else None
+    max_seconds: float = MAX_SECONDS
     seconds: float = 0.0
+
+    @property
+    def fraction_done(self) -> float:
+        return self.steps[-1] / self.total_steps if self.steps and self.total_steps else 0.0
+
+
+def starting_networks(sizes=DEFAULT_SIZES, seed=0) -> dict:
+    """{'sigmoid': Network, 'relu': Network} with identical weights and biases: one Xavier initialisation
+    (seed ``seed``), copied, so the only difference between the two is the hidden activation."""
+    start = Network.initialise(sizes, "sigmoid", init="xavier", seed=seed)
+    return {name: Network([w.copy() for w in start.weights], [b.copy() for b in start.biases], name)
+            for name in ACTIVATIONS}
+
+
+def race_config(epochs, optimizer="sgd", lr=None, seed=0) -> TrainConfig:
+    """The recipe both networks train with: batch 32, constant learning rate, no momentum, no L2."""
+    lr = lr if lr is not None else (0.5 if optimizer == "sgd" else 3e-3)
+    return TrainConfig(epochs=epochs, batch_size=32, optimizer=optimizer, lr=lr, momentum=0.0,
+                       schedule="constant", l2=0.0, seed=seed)
 
 
 def race(images, labels, test_images, test_labels, n_images=5000, epochs=2, optimizer="sgd", lr=None,
          seed=0, checkpoints=25, on_checkpoint=None, should_stop=None, max_seconds=MAX_SECONDS) -> RaceResult:
-    """Train both from identical (Xavier, ``seed``) initial weights; score on the test images at
-    ``checkpoints`` evenly spaced moments. ``on_checkpoint(result, fraction_done)`` reports progress."""
+    """Train both from ``starting_networks(seed=seed)`` on the first ``n_images`` uint8 ``images``
+    (n, 28, 28); score on the test images at ``checkpoints`` evenly spaced moments.
+
+    ``test_images``: uint8 (m, 28, 28), or float rows (m, 784) in [0, 1] as the network reads them.
+    ``on_checkpoint(result, fraction_done)`` reports progress. ``should_stop()`` is asked after every
+    training step; when it says True the race ends there (``result.stopped == STOPPED``). A race that runs
+    past ``max_seconds`` ends with ``result.stopped == TIME_LIMIT``.
+
+    Memory: the images stay uint8 and are converted a batch at a time (src.train.batch_steps); what a race
+    adds is two 13,002-parameter networks, their optimiser state and one batch.
+    """
     n_images = int(np.clip(n_images, 100, min(MAX_IMAGES, len(images))))
     epochs = int(np.clip(epochs, 1, MAX_EPOCHS))
-    lr = lr if lr is not None else (0.5 if optimizer == "sgd" else 3e-3)
-    config = TrainConfig(epochs=epochs, batch_size=32, optimizer=optimizer, lr=lr, momentum=0.0,
-                         schedule="constant", l2=0.0, seed=seed)
+    config = race_config(epochs, optimizer, lr, seed)
     images, labels = images[:n_images], labels[:n_images]
-    x_test = pixels(test_images)
-    result = RaceResult()
-    result.nets = {name: Network.initialise(activation=name, init="xavier", seed=seed) for name in ("sigmoid", "relu")}
+    x_test = np.asarray(test_images)
+    x_test = pixels(x_test) if x_test.dtype == np.uint8 else x_test.reshape(len(x_test), -1)
+    result = RaceResult(max_seconds=max_seconds)
+    result.nets = starting_networks(seed=seed)
+    result.initial = {name: net.copy() for name, net in result.nets.items()}
     runs = {name: batch_steps(net, images, labels, config) for name, net in result.nets.items()}
-    total = -(-n_images // config.batch_size) * epochs
+    result.total_steps = total = -(-n_images // config.batch_size) * epochs
     marks = set(np.linspace(0, total, checkpoints + 1).round().astype(int).tolist())
-    costs = {"sigmoid": [], "relu": []}
+    costs = {name: [] for name in ACTIVATIONS}
     start = time.perf_counter()
 
     def checkpoint(step):
@@ -58,16 +94,19 @@ def race(images, labels, test_images, test_labels, n_images=5000, epochs=2, opti
             on_checkpoint(result, step / total)
 
     checkpoint(0)
+    step = 0
     for step in range(1, total + 1):
         for name, run in runs.items():
             costs[name].append(next(run).cost)
         if step in marks:
             checkpoint(step)
-        if should_stop is not None and should_stop():
-            result.stopped = "stopped"
+        if step < total and should_stop is not None and should_stop():
+            result.stopped = STOPPED
             break
-        if time.perf_counter() - start > max_seconds:
-            result.stopped = f"time limit of {max_seconds} s reached"
+        if step < total and time.perf_counter() - start > max_seconds:
+            result.stopped = TIME_LIMIT
             break
+    if result.steps[-1] != step:  # ended between checkpoints: score where it stopped
+        checkpoint(step)
     result.seconds = time.perf_counter() - start
     return result

@@ -1,10 +1,19 @@
-"""Statistics of what each activation does inside, against direct computation; and the race."""
+"""Statistics of what each activation does inside, against independent computations; and the statistics stored
+beside the weights (weights/<name>.stats.json), checked by the weights file's SHA-256."""
+import hashlib
+import json
+import shutil
+
 import numpy as np
 import pytest
 
-from src.network import Network, one_hot
-from src.race import MAX_EPOCHS, race
+from src import stats, weights_file
+from src.network import Network
 from src.stats import dead_units, gradient_sizes, hidden_summary, inactive_share, saturated_share
+from src.train import pixels
+from tests.conftest import ROOT
+
+WEIGHTS = {name: ROOT / "weights" / f"{name}.npz" for name in ("sigmoid", "relu")}
 
 
 def test_saturated_share_counts_near_0_and_near_1():
@@ -35,33 +44,105 @@ def test_hidden_summary_matches_a_direct_count(rng):
         assert [r["layer"] for r in rows] == [1, 2]
 
 
-def test_gradient_sizes_are_the_rms_of_backprop(rng):
-    net = Network.initialise(activation="sigmoid", seed=0)
+def rms_gradients64(net, x, labels):
+    """RMS of ∂C/∂W per layer by backpropagation written out here in float64 (softmax + mean cross-entropy),
+    independent of Network.backprop."""
+    ws = [w.astype(np.float64) for w in net.weights]
+    bs = [b.astype(np.float64) for b in net.biases]
+    a, acts, zs = x.astype(np.float64), [x.astype(np.float64)], []
+    for l, (w, b) in enumerate(zip(ws, bs)):
+        z = a @ w.T + b
+        zs.append(z)
+        if l == len(ws) - 1:
+            e = np.exp(z - z.max(axis=1, keepdims=True))
+            a = e / e.sum(axis=1, keepdims=True)
+        else:
+            a = 1 / (1 + np.exp(-z)) if net.activation == "sigmoid" else np.maximum(z, 0)
+        acts.append(a)
+    y = np.eye(10)[labels]
+    delta = (acts[-1] - y) / len(x)
+    grads = [None] * len(ws)
+    for l in range(len(ws) - 1, -1, -1):
+        grads[l] = delta.T @ acts[l]
+        if l:
+            s = acts[l] * (1 - acts[l]) if net.activation == "sigmoid" else (zs[l - 1] > 0).astype(float)
+            delta = (delta @ ws[l]) * s
+    return [float(np.sqrt(np.mean(g ** 2))) for g in grads]
+
+
+def test_gradient_sizes_against_an_independent_backprop(rng):
     x = rng.random((50, 784)).astype(np.float32)
     labels = rng.integers(0, 10, 50)
-    sizes = gradient_sizes(net, x, labels)
-    nabla_w, _, _ = net.backprop(x, one_hot(labels))
-    assert sizes == pytest.approx([np.sqrt(np.mean(g.astype(np.float64) ** 2)) for g in nabla_w], rel=1e-5)
-    assert len(sizes) == 3 and all(s > 0 for s in sizes)
+    for activation in ("sigmoid", "relu"):
+        net = Network.initialise(activation=activation, seed=1)
+        sizes = gradient_sizes(net, x, labels)
+        assert sizes == pytest.approx(rms_gradients64(net, x, labels), rel=1e-4)
+    # the vanishing gradient, as the page says: at a Xavier start the sigmoid's first layer gets far less
+    sig = gradient_sizes(Network.initialise(activation="sigmoid", seed=1), x, labels)
+    assert sig[0] < sig[-1] / 5
 
 
-def test_race_trains_both_from_the_same_start(mnist_train, mnist_test):
-    seen = []
-    result = race(*mnist_train, mnist_test[0][:1000], mnist_test[1][:1000], n_images=2000, epochs=1,
-                  optimizer="adam", checkpoints=5, on_checkpoint=lambda r, f: seen.append(f))
-    assert seen[0] == 0 and seen[-1] == 1.0 and len(result.steps) == 6
-    for name in ("sigmoid", "relu"):
-        acc = result.accuracy[name]
-        assert len(acc) == 6 and acc[-1] > acc[0] and acc[-1] > 0.5
-    start = [Network.initialise(activation=n, init="xavier", seed=0) for n in ("sigmoid", "relu")]
-    np.testing.assert_array_equal(start[0].weights[0], start[1].weights[0])  # the same initial weights
+@pytest.mark.parametrize("name, init_std", [("sigmoid", np.sqrt(2 / (784 + 16))), ("relu", np.sqrt(2 / 784))])
+def test_initial_network_is_the_recipe_in_the_file(shipped, name, init_std):
+    """The 'at initialisation' numbers use the start the file's recipe names: Xavier for sigmoid, He for ReLU."""
+    start = stats.initial_network(shipped[name])
+    assert shipped[name].meta["training"]["init"] == ("xavier" if name == "sigmoid" else "he")
+    assert start.activation == name and start.sizes == shipped[name].sizes
+    assert float(np.std(start.weights[0])) == pytest.approx(init_std, rel=0.02)
+    assert not np.array_equal(start.weights[0], shipped[name].weights[0])
 
 
-def test_race_is_bounded_and_stoppable(mnist_train, mnist_test):
-    result = race(*mnist_train, mnist_test[0][:200], mnist_test[1][:200], n_images=10**9, epochs=99,
-                  checkpoints=4, should_stop=lambda: True)
-    assert result.stopped == "stopped" and result.steps == [0]
-    result = race(*mnist_train, mnist_test[0][:200], mnist_test[1][:200], n_images=500, epochs=99,
-                  checkpoints=4, max_seconds=0.0)
-    assert result.stopped.startswith("time limit")
-    assert MAX_EPOCHS <= 5
+@pytest.mark.parametrize("name", ["sigmoid", "relu"])
+def test_stored_stats_are_for_the_shipped_weights(name):
+    """The committed statistics name the SHA-256 of the weights beside them: else the first visitor waits."""
+    record = json.loads(stats.stats_path(WEIGHTS[name]).read_text())
+    assert record["weights_sha256"] == hashlib.sha256(WEIGHTS[name].read_bytes()).hexdigest()
+    assert stats.load_stored(WEIGHTS[name]) == record["stats"]
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "relu"])
+def test_stored_stats_match_a_direct_computation(mnist_test, shipped, name):
+    images, labels = mnist_test
+    x = pixels(images).astype(np.float64)
+    stored = stats.load_stored(WEIGHTS[name])
+    net = shipped[name]
+    a1 = x @ net.weights[0].T.astype(np.float64) + net.biases[0]
+    if name == "sigmoid":
+        a1 = 1 / (1 + np.exp(-a1))
+        assert stored["trained"][0]["saturated"] == pytest.approx(np.mean((a1 < 0.05) | (a1 > 0.95)), abs=1e-4)
+        assert stored["trained"][0]["dead"] == np.flatnonzero(np.all(a1 < 0.05, axis=0)).tolist()
+    else:
+        a1 = np.maximum(a1, 0)
+        assert stored["trained"][0]["off"] == pytest.approx(np.mean(a1 <= 0), abs=1e-4)
+        assert stored["trained"][0]["dead"] == np.flatnonzero(np.all(a1 <= 0, axis=0)).tolist()
+    assert stored["images"] == 10_000 and stored["gradient_images"] == stats.GRADIENT_IMAGES
+    assert stored["grad_trained"] == pytest.approx(rms_gradients64(net, x[:2000], labels[:2000]), rel=1e-3)
+    start = stats.initial_network(net)
+    assert stored["grad_init"] == pytest.approx(rms_gradients64(start, x[:2000], labels[:2000]), rel=1e-3)
+
+
+def test_changed_weights_are_recomputed_and_stored_again(tmp_path, rng):
+    path = tmp_path / "relu.npz"
+    shutil.copy(WEIGHTS["relu"], path)
+    shutil.copy(stats.stats_path(WEIGHTS["relu"]), stats.stats_path(path))
+    assert stats.load_stored(path) is not None
+    net = weights_file.load(path)
+    net.biases[0][:] = -1000.0  # every first-layer unit dead
+    weights_file.save(net, path)
+    assert stats.load_stored(path) is None  # hash differs: the stored numbers are not used
+    found, how = stats.stored_or_computed(path, net, None)
+    assert (found, how) == (None, "missing")  # nothing to compute them from
+    x = rng.random((300, 784)).astype(np.float32)
+    labels = rng.integers(0, 10, 300)
+    found, how = stats.stored_or_computed(path, net, (x, labels))
+    assert how == "computed" and found["trained"][0]["dead"] == list(range(16)) and found["images"] == 300
+    assert stats.load_stored(path) == json.loads(json.dumps(found))  # written beside it with the new hash
+    assert stats.stored_or_computed(path, net, None) == (stats.load_stored(path), "stored")
+
+
+def test_a_damaged_stats_file_is_ignored(tmp_path):
+    path = tmp_path / "sigmoid.npz"
+    shutil.copy(WEIGHTS["sigmoid"], path)
+    for text in ("not json", "[]", '{"version": 1}', json.dumps({"version": 99, "weights_sha256": "x"})):
+        stats.stats_path(path).write_text(text)
+        assert stats.load_stored(path) is None
