@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .network import MAX_PARAMETER
+
 SIZE = 28
 
 
@@ -58,10 +60,11 @@ TEMPLATES = {
 
 
 def make(name, row=14, col=14, strength=1.0):
-    """Template ``name`` centred at (row, col), scaled by ``strength``, as 784 weights."""
+    """Template ``name`` centred at (row, col), scaled by ``strength``, as 784 weights within
+    ±MAX_PARAMETER (the largest value a parameter may hold)."""
     if name not in TEMPLATES:
         raise ValueError(f"unknown template {name!r}: choose one of {list(TEMPLATES)}")
-    return (strength * TEMPLATES[name](row=row, col=col)).reshape(SIZE * SIZE)
+    return np.clip(strength * TEMPLATES[name](row=row, col=col), -MAX_PARAMETER, MAX_PARAMETER).reshape(SIZE * SIZE)
 
 
 def brush(coverage, weights, strength, mode="add"):
@@ -69,11 +72,14 @@ def brush(coverage, weights, strength, mode="add"):
 
     ``coverage`` (28, 28) in [0, 1] is how much of each cell the stroke covered. ``add``: each weight
     moves by strength x coverage. ``set``: weights of cells at least half covered become ``strength``.
+    The result, (784,) float64, stays within ±MAX_PARAMETER: a weight already at the limit saturates.
     """
     coverage = np.clip(np.asarray(coverage, dtype=np.float64).reshape(SIZE * SIZE), 0, 1)
     w = np.asarray(weights, dtype=np.float64).reshape(SIZE * SIZE)
     if mode == "add":
-        return w + strength * coverage
-    if mode == "set":
-        return np.where(coverage >= 0.5, strength, w)
-    raise ValueError(f"unknown brush mode {mode!r}")
+        new = w + strength * coverage
+    elif mode == "set":
+        new = np.where(coverage >= 0.5, strength, w)
+    else:
+        raise ValueError(f"unknown brush mode {mode!r}")
+    return np.clip(new, -MAX_PARAMETER, MAX_PARAMETER)

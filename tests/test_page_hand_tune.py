@@ -1,19 +1,31 @@
-"""AppTest drives the hand-tune page: edits change the score exactly as an independent computation says."""
+"""AppTest drives the hand-tune page: edits change the score exactly as an independent computation says,
+and each defect found by new users stays fixed."""
+import base64
+import io
+import json
 
 import numpy as np
 import pytest
+from PIL import Image
 
-from src.edits import EditLog, encode_link
+from src import weights_file
+from src.edits import EditLog, decode_link, encode_link
+from src.network import Network
 from src.templates import make
 from src.train import pixels
 from src.weights_file import to_bytes
-from tests.pages_helpers import open_page
+from tests.pages_helpers import canvas_png, container_text, inject_drawing, open_page
+from ui import hand_tune as ht
 
 PAGE = "pages/2_hand_tune.py"
 
 
 def metric(at, label):
     return next(m.value for m in at.metric if m.label == label)
+
+
+def delta(at, label):
+    return next(m.delta for m in at.metric if m.label == label)
 
 
 def accuracy_of(net, mnist_test):
@@ -25,47 +37,101 @@ def status(at):
     return " ".join(e.value for kind in ("success", "error", "info", "warning") for e in at.get(kind))
 
 
-def test_set_a_weight_then_undo(mnist_test, shipped):
-    at = open_page(PAGE, {"layer": "1", "neuron": "3"})
+def tool(at, name):
+    at.segmented_control(key=ht.TOOL).set_value(name).run()
+    return at
+
+
+def canvas(at):
+    """The brush canvas's element and the arguments the page gave it."""
+    found = [e for e in at.get("bidi_component") if "drawable_canvas" in e.proto.component_name]
+    assert len(found) == 1
+    return found[0], json.loads(found[0].proto.json)
+
+
+def canvas_background(at) -> np.ndarray:
+    url = canvas(at)[1]["backgroundImageURL"]
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))).convert("RGB"))
+
+
+def stroke(at, cells):
+    """Paint ``cells`` [(row, col)] on the current canvas, as the browser sends a stroke."""
+    digit = np.zeros((28, 28), np.float32)
+    for r, c in cells:
+        digit[r, c] = 1.0
+    key = canvas(at)[0].proto.id.rsplit("-", 1)[-1]
+    inject_drawing(at, key, canvas_png(digit, margin=0))
+    at.run()
+
+
+def app_trained(name="sigmoid"):
+    """The app's own cached, shared model (ui.data), the object every session's copy is made from."""
+    from ui import data
+    return data.shipped(name)
+
+
+def test_set_a_weight_then_undo(mnist_test):
+    pristine = weights_file.load(ht.data.WEIGHTS["sigmoid"])
+    at = tool(open_page(PAGE, {"layer": "1", "neuron": "3"}), ht.EXACT)
     assert at.selectbox(key="layer").value == 1 and at.selectbox(key="neuron").value == 3
-    assert metric(at, "Test accuracy now") == accuracy_of(shipped["sigmoid"], mnist_test)
-    at.number_input(key="tune_row").set_value(10)
-    at.number_input(key="tune_col").set_value(12)
-    at.text_input(key="tune_value").set_value("40").run()
+    assert metric(at, "Test accuracy now") == accuracy_of(pristine, mnist_test)
+    at.number_input(key=ht.ROW).set_value(10)
+    at.number_input(key=ht.COL).set_value(12)
+    at.text_input(key=ht.VALUE).set_value("40")
     at.button(key="tune_set_w").click().run()
     assert not at.exception
-    edited = shipped["sigmoid"].copy()
+    edited = pristine.copy()
     edited.weights[0][3, 10 * 28 + 12] = 40.0
-    assert metric(at, "Test accuracy now") == accuracy_of(edited, mnist_test)
-    assert metric(at, "Test accuracy now") != metric(at, "Trained model")
+    assert metric(at, "Test accuracy now") == accuracy_of(edited, mnist_test) != metric(at, "Trained model")
     assert metric(at, "Edits") == "1"
     at.button(key="tune_undo").click().run()
     assert metric(at, "Test accuracy now") == metric(at, "Trained model")
     at.button(key="tune_redo").click().run()
     assert metric(at, "Test accuracy now") == accuracy_of(edited, mnist_test)
-    # the shared, trained model was not touched
-    assert shipped["sigmoid"].weights[0][3, 292] != 40.0
+    # the app's shared, cached model -- the one this session copied -- was not touched
+    assert at.session_state["tuning_sigmoid"].log.trained is app_trained()
+    np.testing.assert_array_equal(app_trained().weights[0], pristine.weights[0])
+
+
+def test_new_weight_and_bias_apply_on_enter():
+    """Enter in a text box submits its form; without a form Enter applied nothing."""
+    at = tool(open_page(PAGE), ht.EXACT)
+    for key, button in ((ht.VALUE, "tune_set_w"), (ht.BIAS, "tune_set_b")):
+        box = at.text_input(key=key)
+        assert box.proto.form_id, f"{key} is not in a form: Enter would apply nothing"
+        assert at.button(key=button).proto.form_id == box.proto.form_id
 
 
 @pytest.mark.parametrize("typed", ["1e9", "nan", "abc", "inf"])
 def test_absurd_weight_is_refused_with_a_message(typed):
-    at = open_page(PAGE)
-    at.text_input(key="tune_value").set_value(typed).run()
+    at = tool(open_page(PAGE), ht.EXACT)
+    at.text_input(key=ht.VALUE).set_value(typed)
     at.button(key="tune_set_w").click().run()
     assert "Not changed" in status(at)
     assert metric(at, "Edits") == "0"
 
 
-def test_template_and_bias_on_layer_2(mnist_test, shipped):
+def test_no_score_change_is_shown_before_any_edit():
     at = open_page(PAGE)
-    at.selectbox(key="tune_template").set_value("vertical edge").run()
+    assert not delta(at, "Test accuracy now") and not delta(at, "Trained model")
+    assert "0 neurons changed" == delta(at, "Edits")
+
+
+def test_template_keeps_its_tool_open_and_bias_on_layer_2(mnist_test):
+    pristine = weights_file.load(ht.data.WEIGHTS["sigmoid"])
+    at = tool(open_page(PAGE), ht.PATTERN)
+    at.selectbox(key=ht.TEMPLATE).set_value("vertical edge").run()
     at.button(key="tune_apply_t").click().run()
-    edited = shipped["sigmoid"].copy()
+    # the first action of a session does not send the tools back to the first one
+    assert at.segmented_control(key=ht.TOOL).value == ht.PATTERN
+    assert at.selectbox(key=ht.TEMPLATE).value == "vertical edge"
+    edited = pristine.copy()
     edited.weights[0][0] = make("vertical edge")
     assert metric(at, "Test accuracy now") == accuracy_of(edited, mnist_test)
     at.selectbox(key="layer").set_value(2).run()
     at.selectbox(key="neuron").set_value(4).run()
-    at.text_input(key="tune_bias").set_value("-20").run()
+    assert at.segmented_control(key=ht.TOOL).options == [ht.EXACT, ht.WHOLE]
+    at.text_input(key=ht.BIAS).set_value("-20")
     at.button(key="tune_set_b").click().run()
     edited.biases[1][4] = -20
     assert metric(at, "Test accuracy now") == accuracy_of(edited, mnist_test)
@@ -74,63 +140,238 @@ def test_template_and_bias_on_layer_2(mnist_test, shipped):
     assert metric(at, "Test accuracy now") == metric(at, "Trained model")
 
 
-def test_from_scratch_zeroes_a_layer(mnist_test, shipped):
-    at = open_page(PAGE, {"layer": "2"})
+def test_from_scratch_zeroes_a_layer_and_the_list_says_what_it_leaves_out(mnist_test):
+    pristine = weights_file.load(ht.data.WEIGHTS["sigmoid"])
+    at = tool(open_page(PAGE, {"layer": "2"}), ht.WHOLE)
     at.button(key="tune_zero_layer").click().run()
-    edited = shipped["sigmoid"].copy()
+    edited = pristine.copy()
     edited.weights[1][:] = 0
     edited.biases[1][:] = 0
     assert metric(at, "Test accuracy now") == accuracy_of(edited, mnist_test)
+    at.selectbox(key="layer").set_value(1).run()
+    tool(at, ht.WHOLE).button(key="tune_zero_layer").click().run()
+    listed = [b for b in at.button if b.key.startswith("tune_revert_")]
+    assert len(listed) == 12
+    text = container_text(at, "tune_changed")
+    assert "in 32 neurons" in text and "…and 20 more neurons (4 in layer 1, 16 in layer 2)" in text
 
 
-def test_bad_upload_is_refused_and_work_kept(mnist_test):
+def test_one_changed_neuron_is_singular():
+    at = tool(open_page(PAGE), ht.EXACT)
+    at.text_input(key=ht.BIAS).set_value("3")
+    at.button(key="tune_set_b").click().run()
+    assert "in 1 neuron." in container_text(at, "tune_changed")
+    assert delta(at, "Edits") == "1 neuron changed"
+
+
+def test_brush_width_follows_its_slider_in_the_same_run():
     at = open_page(PAGE)
-    at.text_input(key="tune_value").set_value("25").run()
+    assert canvas(at)[1]["strokeWidth"] == 20
+    at.slider(key=ht.BRUSH_PX).set_value(5).run()
+    assert canvas(at)[1]["strokeWidth"] == 50
+
+
+def test_brush_stroke_is_one_edit_and_a_replayed_stroke_is_not_applied_again(mnist_test):
+    pristine = weights_file.load(ht.data.WEIGHTS["sigmoid"])
+    at = open_page(PAGE, {"neuron": "3"})
+    first_key = canvas(at)[0].proto.id
+    stroke(at, [(14, c) for c in range(5, 23)])
+    assert metric(at, "Edits") == "1" and "painted" in status(at)
+    w = at.session_state["tuning_sigmoid"].log.net.weights[0][3].reshape(28, 28)
+    assert np.all(w[14, 6:22] > pristine.weights[0][3].reshape(28, 28)[14, 6:22] + 0.5)
+    # after a stroke the canvas is a new one (no toolbar history to replay)
+    assert canvas(at)[0].proto.id != first_key
+    stroke(at, [(r, 9) for r in range(5, 23)])
+    assert metric(at, "Edits") == "2"
+    # the canvas's own toolbar undo sends an earlier stroke again: it must not become a new edit
+    stroke(at, [(14, c) for c in range(5, 23)])
+    assert metric(at, "Edits") == "2"
+
+
+def test_colour_scale_is_robust_and_the_chosen_pixel_is_marked():
+    at = tool(open_page(PAGE, {"neuron": "3"}), ht.EXACT)
+    before = canvas_background(at)
+    at.number_input(key=ht.ROW).set_value(2)
+    at.number_input(key=ht.COL).set_value(3)
+    at.text_input(key=ht.VALUE).set_value("5")
     at.button(key="tune_set_w").click().run()
-    before = metric(at, "Test accuracy now")
-    at.file_uploader(key="tune_upload").upload("broken.npz", b"this is not a zip", "application/octet-stream").run()
-    assert not at.exception
-    assert "was not loaded" in status(at) and "not a weights file" in status(at)
-    assert metric(at, "Test accuracy now") == before and metric(at, "Edits") == "1"
+    after = canvas_background(at)
+    cell = ht.GRID_PX // 28
+    # the chosen pixel is outlined in the highlight colour
+    assert (after[2 * cell, 3 * cell + cell // 2] == [255, 140, 66]).all()
+    # every other cell keeps its colour: one weight set to 5 does not dim the others
+    others = np.ones((28, 28), bool)
+    others[2, 3] = False
+    centres = (np.arange(28) * cell + cell // 2)
+    b_cells, a_cells = before[np.ix_(centres, centres)], after[np.ix_(centres, centres)]
+    np.testing.assert_array_equal(b_cells[others], a_cells[others])
+    # and the scale is shown
+    limit = ht.colour_limit(app_trained().weights[0][3])
+    assert any(f"±{limit:.2f}" in c.value for c in at.caption)
 
 
-def test_good_upload_replaces_the_copy(mnist_test, shipped):
-    net = shipped["sigmoid"].copy()
-    net.weights[2][:] *= -1
-    at = open_page(PAGE)
-    at.file_uploader(key="tune_upload").upload("mine.npz", to_bytes(net), "application/octet-stream").run()
-    assert "mine.npz" in status(at)
-    assert metric(at, "Test accuracy now") == accuracy_of(net, mnist_test)
+def test_threshold_example_sets_the_lessons_bias():
+    at = open_page(PAGE, {"layer": "1", "neuron": "5"})
+    at.button(key="tune_threshold_example").click().run()
+    assert at.session_state["tuning_sigmoid"].log.net.biases[0][5] == -10.0
+    assert any("b = -10.000" in m.value for m in at.markdown)
+    assert "bias = -10" in status(at)
 
 
-def test_wrong_shape_upload_is_refused(shipped):
-    from src.network import Network
-    at = open_page(PAGE)
-    at.file_uploader(key="tune_upload").upload("big.npz", to_bytes(Network.initialise((784, 30, 10))),
-                                               "application/octet-stream").run()
-    assert "was not loaded" in status(at) and "784, 30, 10" in status(at)
+def test_newly_wrong_images_are_labelled(mnist_test):
+    at = tool(open_page(PAGE, {"layer": "3", "neuron": "7"}), ht.EXACT)
+    at.text_input(key=ht.BIAS).set_value("-30")
+    at.button(key="tune_set_b").click().run()
+    captions = " ".join(c.value for c in at.caption)
+    assert "newly wrong (label→answer now)" in captions
+    images, labels = mnist_test
+    scorer = at.session_state["tuning_sigmoid"].scorer
+    broken, _ = scorer.changed_since(app_trained().predict(pixels(images)))
+    assert len(broken) and np.all(labels[broken] == 7)
+    strip = ht.labelled_thumbnails(images, broken[:24], labels, scorer.predictions)
+    assert strip.shape[0] > 28 + 10  # room for the label line under each image
 
 
-def test_share_link_reproduces_the_network(mnist_test, shipped):
-    log = EditLog(shipped["relu"].copy(), "relu")
-    log.trained = shipped["relu"]
+# --- keeping, loading and sharing --------------------------------------------------------------------------
+
+def test_edits_live_in_the_address_so_a_reload_keeps_them(mnist_test):
+    at = tool(open_page(PAGE, {"layer": "2", "neuron": "4"}), ht.EXACT)
+    at.text_input(key=ht.BIAS).set_value("-7.5")
+    at.button(key="tune_set_b").click().run()
+    code = at.query_params["edits"]
+    code = code[0] if isinstance(code, list) else code
+    name, diff = decode_link(code, {"sigmoid": app_trained(), "relu": app_trained("relu")})
+    assert name == "sigmoid" and list(diff) == [(2, "b")] and diff[(2, "b")][1][0] == -7.5
+    accuracy = metric(at, "Test accuracy now")
+    # a reload is a new session opened on the same address
+    again = open_page(PAGE, {"layer": "2", "neuron": "4", "edits": code})
+    assert metric(again, "Test accuracy now") == accuracy
+    assert again.session_state["tuning_sigmoid"].log.net.biases[1][4] == -7.5
+    # undoing everything clears the address
+    at.button(key="tune_undo").click().run()
+    assert "edits" not in at.query_params
+
+
+def test_share_link_reproduces_the_network_and_opens_on_the_edited_neuron(mnist_test, shipped):
+    log = EditLog(app_trained("relu"), "relu")
     log.set_row(1, 5, make("loop", strength=2), "loop")
     log.set_bias(3, 2, 4.0)
     code = encode_link(log)
     at = open_page(PAGE, {"model": "ReLU", "edits": code})
     assert at.radio(key="model").value == "relu"
-    assert "Opened a shared ReLU network" in status(at)
+    assert "Opened a ReLU network" in status(at)
     assert metric(at, "Test accuracy now") == accuracy_of(log.net, mnist_test)
-    # the page's own share link is the same code
-    assert any(code in c.value for c in at.code)
+    # a link without a neuron opens on the first one it changed, not on layer 1 neuron 0
+    assert (at.selectbox(key="layer").value, at.selectbox(key="neuron").value) == (1, 5)
+    # the page's own share link is the same code, and names the neuron
+    share = container_text(at, "tune_share") + " ".join(c.value for c in at.code)
+    assert code in share and "layer=1&neuron=5" in share
+    # viewing a neuron that was not edited, the link names the last edited one
+    at.selectbox(key="neuron").set_value(0).run()
+    assert any("layer=1&neuron=5&edits=" in c.value for c in at.code)
 
 
-def test_tampered_link_gives_a_message_and_the_trained_model(shipped):
-    log = EditLog(shipped["sigmoid"].copy(), "sigmoid")
-    log.trained = shipped["sigmoid"]
+def test_tampered_link_gives_a_message_and_the_trained_model():
+    log = EditLog(app_trained(), "sigmoid")
     log.set_bias(1, 0, 9.0)
     code = encode_link(log)
     tampered = code[:-6] + ("AAAAAA" if not code.endswith("AAAAAA") else "BBBBBB")
     at = open_page(PAGE, {"edits": tampered})
     assert "could not be used" in status(at)
     assert metric(at, "Test accuracy now") == metric(at, "Trained model") and metric(at, "Edits") == "0"
+
+
+@pytest.mark.parametrize("code", ["A" * 100_000, "x" * 30 + "%5D(https://evil.example)",
+                                  "not base64 at all!", ""])
+def test_forged_or_oversized_links_give_a_message_and_the_trained_model(code):
+    at = open_page(PAGE, {"edits": code} if code else {"edits": "-"})
+    assert not at.exception
+    assert "could not be used" in status(at)
+    assert metric(at, "Edits") == "0"
+    assert "](http" not in status(at)
+
+
+def test_a_link_whose_decoder_breaks_is_refused_without_details(monkeypatch):
+    def boom(*a, **k):
+        raise RuntimeError("/srv/secret/path.py line 3")
+    monkeypatch.setattr(ht, "decode_link", boom)
+    at = open_page(PAGE, {"edits": "abc"})
+    assert not at.exception and "could not be used" in status(at) and "secret" not in status(at)
+
+
+def test_bad_upload_is_refused_and_work_kept():
+    at = tool(open_page(PAGE), ht.EXACT)
+    at.text_input(key=ht.VALUE).set_value("25")
+    at.button(key="tune_set_w").click().run()
+    before = metric(at, "Test accuracy now")
+    at.file_uploader(key=ht.UPLOAD).upload("broken.npz", b"this is not a zip", "application/octet-stream").run()
+    assert not at.exception
+    assert "was not loaded" in status(at)
+    assert metric(at, "Test accuracy now") == before and metric(at, "Edits") == "1"
+
+
+def test_upload_name_is_shown_as_text_not_markdown():
+    name = "[click me](https://evil.example)![](https://tracker.example/p.png).npz"
+    at = open_page(PAGE)
+    at.file_uploader(key=ht.UPLOAD).upload(name, b"junk", "application/octet-stream").run()
+    shown = status(at)
+    assert "was not loaded" in shown
+    assert "](https" not in shown and "![" not in shown and "\\[click me\\]" in shown
+
+
+def test_loader_crash_shows_a_plain_message(monkeypatch):
+    def boom(*a, **k):
+        raise RuntimeError("Traceback at /srv/app/src/weights_file.py")
+    monkeypatch.setattr(weights_file, "load", boom)
+    at = open_page(PAGE)
+    at.file_uploader(key=ht.UPLOAD).upload("x.npz", b"PK\x03\x04", "application/octet-stream").run()
+    assert not at.exception
+    assert "was not loaded" in status(at) and "/srv" not in status(at) and "Traceback" not in status(at)
+
+
+def test_upload_is_parsed_once_per_file(monkeypatch, mnist_test):
+    net = app_trained().copy()
+    net.weights[2][:] *= -1
+    content = to_bytes(net)
+    calls = []
+    real = weights_file.load
+    monkeypatch.setattr(weights_file, "load", lambda f: calls.append(1) or real(f))
+    at = open_page(PAGE)
+    at.file_uploader(key=ht.UPLOAD).upload("mine.npz", content, "application/octet-stream").run()
+    assert "Loaded “mine\\.npz”" in status(at)
+    assert metric(at, "Test accuracy now") == accuracy_of(net, mnist_test)
+    for _ in range(3):
+        at.run()  # reruns do not parse it again
+    at.file_uploader(key=ht.UPLOAD).upload("again.npz", content, "application/octet-stream").run()
+    assert len(calls) == 1
+
+
+def test_wrong_shape_upload_is_refused():
+    at = open_page(PAGE)
+    at.file_uploader(key=ht.UPLOAD).upload("big.npz", to_bytes(Network.initialise((784, 30, 10))),
+                                           "application/octet-stream").run()
+    assert "was not loaded" in status(at) and "784, 30, 10" in status(at)
+
+
+# --- presenter view and no MNIST ------------------------------------------------------------------------------
+
+def test_presenter_view_keeps_the_grid_tools_and_score_only():
+    at = open_page(PAGE, {"present": "1"})
+    assert metric(at, "Test accuracy now") and canvas(at)
+    assert at.segmented_control(key=ht.TOOL).value == ht.BRUSH
+    assert not at.get("download_button") and not at.get("file_uploader")
+    assert "Your edits" not in [s.value for s in at.subheader]
+    assert "Keep and share" not in [s.value for s in at.subheader]
+
+
+@pytest.mark.skipif(not hasattr(__import__("src.mnist").mnist, "problem"),
+                    reason="ui.data needs src.mnist.problem (being added by the hostile-lib work)")
+def test_page_renders_without_mnist(monkeypatch, tmp_path):
+    monkeypatch.setenv("MNIST_DIR", str(tmp_path))
+    monkeypatch.setenv("MNIST_DOWNLOAD", "0")
+    at = tool(open_page(PAGE), ht.EXACT)
+    assert any("MNIST" in w.value for w in at.warning)
+    at.text_input(key=ht.BIAS).set_value("2")
+    at.button(key="tune_set_b").click().run()
+    assert not at.exception and metric(at, "Edits") == "1"
+    assert "Test accuracy now" not in [m.label for m in at.metric]
