@@ -1,134 +1,183 @@
-"""Parameters: where the 13,002 weights and biases live, layer by layer."""
-import numpy as np
+"""Parameters: where a network's weights and biases live, layer by layer, counted from its arrays."""
 import streamlit as st
 
-from src.network import count_parameters
-from src.weights_file import WeightsFileError, load
-from ui import data, inputs, session
+from ui import inputs, state
 from ui import parameters as params
 from ui.sidebar import page_config, sidebar
+from ui.text import safe
 
 page_config("Parameters", "🔢")
 model_name = sidebar()
+params.init(model_name)
+presenting = state.presenting()
 
 st.title(":material/grid_on: Parameters")
 st.caption("Every weight and bias of the network, counted from the arrays of the model in use, never typed in.")
 
-with st.expander("Inspect another weights file (any layer sizes)"):
-    upload = st.file_uploader("A weights file in this app's .npz format", type=["npz"], key="params_upload",
-                              max_upload_size=20)
-net, source = session.network(model_name), f"the {data.MODEL_LABELS[model_name]} model"
-if session.edited_copy(model_name) is net:
-    source = f"your hand-edited {data.MODEL_LABELS[model_name]} model"
-if upload is not None:
-    try:
-        net, source = load(upload), f"“{upload.name}”"
-    except WeightsFileError as e:
-        st.error(f"“{upload.name}” could not be read: {e}. Showing {source} instead.")
+# --- which network: the model in use, or an uploaded file (not in presenter view) ----------------------------
+net, edited = state.network(model_name), state.edited_copy(model_name)
+source = params.source_label(model_name, edited=edited is not None and net is edited)
+uploaded = None
+if not presenting:
+    with st.expander("Inspect another weights file (any layer sizes)"):
+        upload = st.file_uploader("A weights file in this app's .npz format", type=["npz"], key=params.UPLOAD,
+                                  max_upload_size=20)
+    parsed = params.parsed_upload(upload)
+    if parsed is not None and parsed.net is not None:
+        net, uploaded, source = parsed.net, parsed.net, params.source_label(model_name, upload.name)
+    elif parsed is not None:
+        st.error(f"The file “{safe(upload.name)}” could not be read: {safe(parsed.error, 400)}. "
+                 f"Showing {source} instead.", icon=":material/error:")
 
 # --- where they live -----------------------------------------------------------------------------------------
-rows = net.parameter_counts()
-total = net.num_parameters
-st.subheader(f"{total:,} parameters in {source}")
+st.subheader(f"{net.num_parameters:,} parameters in {source}")
 with st.container(key="params_table"):
-    st.dataframe(
-        [{"layer": str(r["layer"]), "from → to": f"{net.sizes[r['layer'] - 1]} → {net.sizes[r['layer']]}",
-          "W shape": f"{r['shape'][0]}x{r['shape'][1]}", "weights": r["weights"], "biases": r["biases"],
-          "layer total": r["total"], "share": f"{r['total'] / total:.1%}"} for r in rows]
-        + [{"layer": "all", "from → to": " → ".join(map(str, net.sizes)), "W shape": "", "weights": sum(r["weights"] for r in rows),
-            "biases": sum(r["biases"] for r in rows), "layer total": total, "share": "100.0%"}],
-        hide_index=True, width="stretch")
-    st.markdown(" + ".join(f"{r['total']:,}" for r in rows) + f" = **{total:,}**")
-st.plotly_chart(params.proportions_figure(rows), key="params_proportions", config={"displayModeBar": False})
-st.caption(f"The first layer holds {rows[0]['total'] / total:.1%} of all parameters: one weight from every pixel "
-           "to every first-layer neuron.")
+    st.dataframe(params.count_rows(net), hide_index=True, width="stretch")
+    rows = net.parameter_counts()
+    st.markdown(" + ".join(f"{r['total']:,}" for r in rows) + f" = **{net.num_parameters:,}**")
+with st.container(key="params_proportions"):
+    st.html(params.proportions_html(net))
+st.caption(f"Layer 1 holds {rows[0]['total'] / net.num_parameters:.1%} of all parameters: one weight from every "
+           "input to every first-layer neuron.")
 
-# --- the layer computation with real numbers ------------------------------------------------------------------------
-st.subheader("Each layer, with its real dimensions")
-act = "σ" if net.activation == "sigmoid" else "ReLU"
-if net.sizes[0] != 784:
-    st.info("This model does not take 28x28 images, so it cannot be shown reading one.")
-else:
-    left, right = st.columns([1, 4], gap="large")
+
+# --- each layer's computation, with real numbers --------------------------------------------------------------
+@st.fragment
+def each_layer(net):
+    st.subheader("Each layer, with its real dimensions")
+    if net.sizes[0] != inputs.PIXELS:
+        st.info(f"This model takes {net.sizes[0]:,} inputs, not a 28x28 image, so it cannot be shown reading one.")
+        return
+    left, right = st.columns([1.4, 3], gap="large")
     with left:
-        x, label, text = inputs.choose_input("params")
+        x, _, text = inputs.choose_input(params.INPUT)
     fw = net.forward(x)
     with right:
-        layer = st.segmented_control("Layer", list(range(1, len(net.weights) + 1)), default=1, key="params_layer",
-                                     format_func=lambda l: f"layer {l}", required=True) or 1
+        layers = list(range(1, len(net.weights) + 1))
+        params.keep_valid(params.LAYER, layers, 1)
+        layer = st.segmented_control("Layer", layers, key=params.LAYER, format_func=lambda l: f"layer {l}",
+                                     required=True) or 1
         w, b = net.weights[layer - 1], net.biases[layer - 1]
         a_in, z, a_out = fw.activations[layer - 1], fw.zs[layer - 1], fw.activations[layer]
-        f = "softmax" if layer == len(net.weights) and net.output == "softmax" else act
-        st.markdown(f"$a^{{({layer})}} = \\mathrm{{{f}}}(W a^{{({layer - 1})}} + b)$ with **W** {w.shape[0]}x{w.shape[1]}, "
-                    f"**a({layer - 1})** {a_in.size}, **b** {b.size} → **a({layer})** {a_out.size}")
-        st.plotly_chart(params.heat(w, f"W: {w.shape[0]} rows (neurons) x {w.shape[1]} columns (inputs)",
-                                    height=max(120, 12 * w.shape[0] + 40)), key="params_w")
-        st.plotly_chart(params.heat(a_in[None, :], f"a({layer - 1}): the {a_in.size} inputs, lined up under "
-                                                   "the columns they multiply", height=70, signed=False,
-                                    zmax=max(1.0, float(a_in.max()))), key="params_a_in")
-        v1, v2, v3 = st.columns(3)
-        v1.plotly_chart(params.heat(b[:, None], "b", height=12 * b.size + 40), key="params_b")
-        v2.plotly_chart(params.heat(z[:, None], "z = W a + b", height=12 * b.size + 40), key="params_z")
-        v3.plotly_chart(params.heat(a_out[:, None], f"a({layer}) = {f}(z)", height=12 * b.size + 40, signed=False,
-                                    zmax=max(1.0, float(a_out.max()))), key="params_a_out")
-        j = int(np.argmax(a_out))
-        st.markdown(f"For example neuron {j}: z = Σₖ W[{j},k]·a({layer - 1})ₖ + b[{j}] = "
-                    f"{float(z[j] - b[j]):.3f} + ({float(b[j]):.3f}) = **{float(z[j]):.3f}**, "
-                    f"and a({layer})[{j}] = **{float(a_out[j]):.3f}**. Input: {text}.")
+        f = params.activation_name(net, layer)
+        st.markdown(f"$a^{{({layer})}} = \\mathrm{{{f}}}(W a^{{({layer - 1})}} + b)$ with **W** "
+                    f"{w.shape[0]:,}x{w.shape[1]:,}, **a({layer - 1})** {a_in.size:,}, **b** {b.size:,} → "
+                    f"**a({layer})** {a_out.size:,}")
+        hover = not presenting and st.toggle("Values on hover", key=params.HOVER,
+                                             help="W as an interactive heatmap with its colour bar.")
+        with st.container(key="params_w"):
+            if hover:
+                st.plotly_chart(params.heat_figure(w, f"W of layer {layer}: rows are neurons, columns inputs"),
+                                key="params_w_heat", config={"displayModeBar": False})
+            else:
+                st.caption(f"W: {w.shape[0]:,} rows (one per neuron) x {w.shape[1]:,} columns (one per input)")
+                img, limit = params.matrix_image(w)
+                st.image(img, output_format="PNG")
+                st.html(params.legend_html(limit, "weight"))
+            st.caption(f"a({layer - 1}): the {a_in.size:,} inputs, lined up under the columns they multiply")
+            st.image(params.input_strip(a_in, w), output_format="PNG")
+            for note in (params.shown(w.shape[0], params.MAX_NEURONS, "neurons"),
+                         params.shown(w.shape[1], params.MAX_INPUTS, "inputs")):
+                if note:
+                    st.caption(note)
+        with st.container(key="params_vectors"):
+            vectors = params.vector_rows(b, z, a_out)
+            st.dataframe(vectors, hide_index=True, width="stretch", height=params.table_height(len(vectors)),
+                         column_config={"b": st.column_config.NumberColumn(format="%.3f"),
+                                        "z = W·a + b": st.column_config.NumberColumn(format="%.3f"),
+                                        "a = f(z)": st.column_config.ProgressColumn(
+                                            f"a({layer}) = {f}(z)", format="%.3f", min_value=0.0,
+                                            max_value=max(1.0, float(a_out.max(initial=0))))})
+            note = params.shown(b.size, params.MAX_NEURONS, "neurons")
+            if note:
+                st.caption(note)
+            st.markdown(params.example_text(layer, z, b, a_out, text))
 
-# --- comparisons ------------------------------------------------------------------------------------------------------
-st.subheader("Weights and biases compared")
-choices = {"Sigmoid vs ReLU": {"Sigmoid": data.shipped("sigmoid"), "ReLU": data.shipped("relu")}}
-edited = session.edited_copy(model_name)
-if edited is not None:
-    choices["Edited vs trained"] = {"edited": edited, "trained": data.shipped(model_name)}
-if upload is not None and net is not session.network(model_name) and net.sizes == data.shipped(model_name).sizes:
-    choices["Uploaded file vs trained"] = {"uploaded": net, "trained": data.shipped(model_name)}
-which = st.radio("Compare", list(choices), horizontal=True, key="params_compare")
-models = choices[which]
-tabs = st.tabs([f"layer {l}" for l in range(1, 4)])
-for l, tab in enumerate(tabs, start=1):
-    with tab:
-        st.plotly_chart(params.histograms_figure(models, l), key=f"params_hist_{l}", config={"displayModeBar": False})
-        st.dataframe(params.summary_rows(models, l), hide_index=True, width="stretch")
-        a, b_ = list(models.values())
-        if which != "Sigmoid vs ReLU":
-            diff = a.weights[l - 1] - b_.weights[l - 1]
-            st.plotly_chart(params.heat(diff, f"W difference ({int(np.count_nonzero(diff)):,} entries differ)"),
-                            key=f"params_diff_{l}")
 
-# --- galleries ----------------------------------------------------------------------------------------------------------
-if net.sizes[0] == 784:
+each_layer(net)
+
+
+# --- what the first layers look for ---------------------------------------------------------------------------
+@st.fragment
+def galleries(net):
+    if net.sizes[0] != params.PIXELS:
+        return
     st.subheader("What the first layer looks for")
-    st.caption("Each of the first hidden layer's neurons has one weight per pixel: shown as a 28x28 image, blue "
-               "positive, red negative, on one shared scale. The lesson hoped for edges and loops; a trained "
-               "network's are rarely that tidy.")
-    st.image(params.gallery(net.weights[0], per_row=8))
-    if len(net.weights) > 2:
-        st.markdown("**The second layer, projected back to pixels**: each second-layer neuron's weights applied to "
-                    "the first layer's weight images, W(2) W(1), one 28x28 image per neuron. It ignores the "
-                    "first layer's activation, so read it as a rough sketch of what the neuron likes.")
-        st.image(params.gallery(net.weights[1] @ net.weights[0], per_row=8))
+    st.caption("Each first-layer neuron has one weight per pixel: shown as a 28x28 image, blue positive, red "
+               "negative, on one shared scale. The lesson hoped for edges and loops; a trained network's are rarely "
+               "that tidy.")
+    with st.container(key="params_gallery"):
+        img, limit = params.gallery(net.weights[0])
+        st.image(img, output_format="PNG")
+        st.html(params.legend_html(limit, "weight"))
+        note = params.shown(net.sizes[1], params.MAX_NEURONS, "first-layer neurons")
+        if note:
+            st.caption(note)
+    if len(net.weights) > 1 and st.toggle("Show the second layer, projected back to pixels",
+                                          key=params.SHOW_PROJECTION):
+        st.markdown("Each second-layer neuron's weights applied to the first layer's weight images, W(2) W(1), "
+                    "one 28x28 image per neuron. It ignores the first layer's activation, so read it as a rough "
+                    "sketch of what the neuron likes.")
+        with st.container(key="params_projection"):
+            img, limit = params.gallery(params.projection(net))
+            st.image(img, output_format="PNG")
+            st.html(params.legend_html(limit, "W(2) W(1)"))
+            note = params.shown(net.sizes[2], params.MAX_NEURONS, "second-layer neurons")
+            if note:
+                st.caption(note)
 
-# --- what if ----------------------------------------------------------------------------------------------------------
-st.subheader("What if: other sizes")
-w1, w2 = st.columns([1, 2], gap="large")
-with w1:
-    hidden_text = st.text_input("Hidden layer sizes, comma separated", "16, 16", key="whatif_hidden",
-                                help="For example 16, 16 (the lesson's), 100, or 512, 256, 128")
-    try:
-        hidden = [int(s) for s in hidden_text.replace(" ", "").split(",") if s]
-        if not all(1 <= h <= 100_000 for h in hidden) or len(hidden) > 20:
-            raise ValueError
-    except ValueError:
-        st.error("Give up to 20 whole numbers from 1 to 100,000, separated by commas.")
-        hidden = None
-with w2:
-    if hidden is not None:
-        sizes = [784, *hidden, 10]
-        counts = count_parameters(sizes)
-        n = sum(w + b for w, b in counts)
-        with st.container(key="whatif_result"):
-            st.markdown(f"**{' → '.join(map(str, sizes))}** has **{n:,}** parameters "
-                        f"({n / 13002:.2f}x the lesson's 13,002): "
-                        + " + ".join(f"({sizes[i]}x{sizes[i + 1]} + {b})" for i, (w, b) in enumerate(counts)))
+
+galleries(net)
+
+
+# --- the weights compared ---------------------------------------------------------------------------------------
+@st.fragment
+def compared(edited, uploaded):
+    st.subheader("Weights and biases compared")
+    if not st.toggle("Show histograms and statistics", key=params.SHOW_COMPARE):
+        return
+    choices = params.compare_choices(model_name, edited, uploaded)
+    if len(choices) > 1:
+        params.keep_valid(params.COMPARE, list(choices), next(iter(choices)))
+        which = st.radio("Compare", list(choices), horizontal=True, key=params.COMPARE)
+    else:
+        which = next(iter(choices))
+        st.caption(f"Comparing {which}.")
+    models = choices[which]
+    layers = params.compared_layers(models)
+    params.keep_valid(params.COMPARE_LAYER, layers, 1)
+    layer = st.segmented_control("Layer", layers, key=params.COMPARE_LAYER, format_func=lambda l: f"layer {l}",
+                                 required=True) or 1
+    st.plotly_chart(params.histograms_figure(models, layer), key="params_hist", config={"displayModeBar": False})
+    st.dataframe(params.summary_rows(models, layer), hide_index=True, width="stretch")
+    diff = params.difference(models, layer)
+    if diff is not None and which != "Sigmoid vs ReLU":
+        with st.container(key="params_diff"):
+            st.caption(f"W difference, {' minus '.join(models)}: {int((diff != 0).sum()):,} of {diff.size:,} "
+                       "entries differ")
+            img, limit = params.matrix_image(diff)
+            st.image(img, output_format="PNG")
+            st.html(params.legend_html(limit, "difference"))
+
+
+compared(edited, uploaded)
+
+
+# --- what if: other sizes (not in presenter view) ------------------------------------------------------------
+@st.fragment
+def what_if(net, source):
+    st.subheader("What if: other sizes")
+    w1, w2 = st.columns([1, 2], gap="large")
+    with w1:
+        hidden = params.parse_hidden(st.text_input("Hidden layer sizes, comma separated", key=params.WHATIF,
+                                                   help="For example 16, 16 (the lesson's), 100, or 512, 256, 128"))
+        if hidden is None:
+            st.error("Give up to 20 whole numbers from 1 to 100,000, separated by commas.")
+    with w2:
+        if hidden is not None:
+            with st.container(key="whatif_result"):
+                st.markdown(params.whatif_text(hidden, net, source))
+
+
+if not presenting:
+    what_if(net, source)
