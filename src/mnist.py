@@ -250,11 +250,11 @@ def _describe(error) -> str:
         return f"the mirror answered HTTP {error.code}"
     cause = error.reason if isinstance(error, urllib.error.URLError) else error
     if isinstance(cause, (TimeoutError, socket.timeout)):
-        return "no mirror answered in time (no network?)"
+        return "no mirror answered in time"
     if isinstance(cause, ConnectionRefusedError):
         return "the mirror refused the connection"
     if isinstance(cause, socket.gaierror):
-        return "the mirror's name could not be looked up (no network?)"
+        return "the mirror's name could not be looked up"
     if isinstance(cause, ValueError):
         return "a mirror address is not a URL"
     return "the transfer broke off"
@@ -334,15 +334,15 @@ def download(folder=None, names=None, mirrors=MIRRORS, timeout=TIMEOUT_SECONDS, 
             break
         else:
             summary = "; ".join(dict.fromkeys(str(r) for r in reasons)) or "no mirror given"
-            raise MnistError(f"could not download {name} ({'; '.join(errors)}). {HOW_TO_FIX}",
-                             f"could not download MNIST: {summary}")
+            raise MnistError(f"could not download {name} ({'; '.join(errors)}). {HOW_TO_FIX}", summary)
     return folder
 
 
 @dataclass
 class DownloadStatus:
     """One background download attempt: ``state`` is "running", "done" or "failed"; ``message`` a short
-    phrase safe to show a visitor; ``detail`` the full story for the server's log; times from time.time()."""
+    phrase safe to show a visitor, without parentheses (such as "no mirror answered in time"); ``detail``
+    the full story for the server's log (URLs, the folder's path); times from time.time()."""
 
     folder: Path
     state: str = "running"
@@ -400,7 +400,7 @@ def start_download(folder=None, mirrors=MIRRORS, timeout=TIMEOUT_SECONDS, log=No
         except MnistError as e:
             status._finish("failed", e.reason, str(e))
         except Exception as e:  # noqa: BLE001 - a background thread must record, never raise
-            status._finish("failed", "could not download MNIST (unexpected error)", repr(e))
+            status._finish("failed", "an unexpected error", repr(e))
         else:
             status._finish("done", "MNIST downloaded and verified")
 
@@ -427,7 +427,7 @@ def load(split="test", folder=None, allow_download=True, **download_args):
         status = start_download(folder, **download_args)
         status.wait()
         if status.state == "failed":
-            raise MnistError(f"{status.message}: {FIX}", status.message)
+            raise MnistError(f"MNIST could not be downloaded ({status.message}): {FIX}", status.message)
     if any(not _find(folder, n) for n in names):
         raise MnistError(problem(folder, split) or f"MNIST {split} files not found in {where}: {FIX}")
     arrays = []

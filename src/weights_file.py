@@ -134,7 +134,12 @@ def digest(data: bytes) -> str:
 
 def read_bytes(path_or_file) -> bytes:
     """A weights file's bytes from a path, bytes or a file object (read from its current position),
-    never more than MAX_FILE_BYTES of them: a larger file is refused, not truncated."""
+    never more than MAX_FILE_BYTES of them: a larger file is refused, not truncated. Raises only
+    WeightsFileError."""
+    return _guarded(lambda: _read_bytes(path_or_file))
+
+
+def _read_bytes(path_or_file) -> bytes:
     too_big = WeightsFileError(f"the file is over {MAX_FILE_BYTES // (1024 * 1024)} MB; weights files that large are refused")
     if isinstance(path_or_file, (bytes, bytearray, memoryview)):
         data = bytes(path_or_file)
@@ -170,8 +175,14 @@ def load(path_or_file) -> Network:
     Whatever the file holds, the only exception that leaves is a WeightsFileError with a message that is
     safe to show the person who sent the file.
     """
+    return _guarded(lambda: _load(read_bytes(path_or_file)))
+
+
+def _guarded(read):
+    """Run ``read``; any exception but a WeightsFileError becomes one with a generic, visitor-safe message
+    (the original stays chained as __cause__ for the server's log)."""
     try:
-        return _load(read_bytes(path_or_file))
+        return read()
     except WeightsFileError:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile) as e:
@@ -181,6 +192,8 @@ def load(path_or_file) -> Network:
         raise WeightsFileError("the archive is truncated: a member ends before its data does") from e
     except MemoryError as e:
         raise WeightsFileError("the file could not be read within this server's memory limits") from e
+    except OSError as e:
+        raise WeightsFileError("the file could not be read (an input/output error on the server)") from e
     except Exception as e:  # noqa: BLE001 - anything else a hostile file provokes is refused the same way
         raise WeightsFileError("the file could not be read as a weights file (damaged, or not made by this app)") from e
 
@@ -418,8 +431,14 @@ def _load(data: bytes) -> Network:
 def from_arrays(arrays: dict) -> Network:
     """Check a dict of arrays as read from a weights file ({'W1': ..., 'b1': ..., 'meta': ...}) and build the
     Network, with the same checks and limits as ``load``."""
+    return _guarded(lambda: _from_arrays(arrays))
+
+
+def _from_arrays(arrays: dict) -> Network:
     if "meta" not in arrays:
         raise WeightsFileError("missing array 'meta' (a JSON string with activation and output)")
+    if not isinstance(arrays, dict):
+        raise WeightsFileError("the arrays must come as a dict {'W1': ..., 'b1': ..., 'meta': ...}")
     n_layers = _layer_count([str(n) for n in arrays if n != "meta"])
     meta_arr = arrays["meta"]
     if isinstance(meta_arr, str):

@@ -383,13 +383,25 @@ def test_oversized_uploads_are_refused_not_truncated(tmp_path):
     assert load(io.BytesIO(zip_of(members()))).sizes == [4, 3, 2]  # a file object is read from where it is
 
 
-def test_any_other_exception_becomes_a_weights_file_error(monkeypatch):
-    def boom(*args, **kwargs):
-        raise OSError(2, "No such file", "/srv/secret/path")
+@pytest.mark.parametrize("error, match", [
+    (OSError(2, "No such file", "/srv/secret/path"), "input/output error on the server"),
+    (struct.error("unpack requires a buffer of 4 bytes at /srv/secret"), "not made by this app"),
+    (RecursionError("maximum recursion depth /srv/secret"), "not made by this app"),
+    (MemoryError("/srv/secret"), "memory limits"),
+    (zipfile.BadZipFile("Bad CRC-32 for file '/srv/secret'"), "damaged"),
+    (EOFError("/srv/secret"), "truncated"),
+], ids=lambda v: type(v).__name__ if isinstance(v, BaseException) else "")
+def test_any_other_exception_becomes_a_weights_file_error(monkeypatch, error, match):
     data = zip_of(members())
+
+    def boom(*args, **kwargs):
+        raise error
     monkeypatch.setattr(weights_file.zipfile, "ZipFile", boom)
-    message = refused(data, "could not be read")
-    assert "secret" not in message
+    message = refused(data, match)
+    assert "secret" not in message and "Error" not in message
+    monkeypatch.setattr(weights_file, "_check_values", boom)
+    with pytest.raises(WeightsFileError, match=match):
+        weights_file.from_arrays({"W1": np.zeros((3, 4)), "b1": np.zeros(3), "meta": '{"activation": "relu"}'})
 
 
 def test_largest_legal_file_loads_within_a_bounded_peak():
