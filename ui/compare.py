@@ -1,6 +1,16 @@
-"""Figures and cached statistics for the sigmoid-vs-ReLU page."""
+"""The Sigmoid vs ReLU page's state, callbacks, computations and figures.
+
+The page (pages/3_sigmoid_vs_relu.py) only lays these out. Its session keys are the constants below, with
+their defaults in ``DEFAULTS``. What crosses pages (this session's hand-edited copies, the presenter view)
+is read through ui.state.
+
+The sidebar offers no model choice here: the page always shows both. Where the visitor has hand-edited a
+model, the functions and the side-by-side use the edited copy (switchable on the page); the training curves,
+the race and the test-set statistics are about the trained models.
+"""
 from __future__ import annotations
 
+import math
 import threading
 
 import numpy as np
@@ -8,94 +18,445 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
-from src import mnist, stats
+from src import mnist
+from src import race as racing
+from src import stats
 from src.activations import relu, relu_prime, sigmoid, sigmoid_prime
-from src.network import Network
+from src.network import close_call
 
-from . import data, figures
+from . import data, state, theme
 
-COLOURS = {"sigmoid": "#F4D345", "relu": figures.BLUE_CSS}
-# At most this many races train at once on the whole server; more visitors wait their turn.
-RACES_AT_ONCE = 2
+COLOURS = theme.ACTIVATION_COLOURS
+NAMES = tuple(data.MODEL_LABELS)  # ('sigmoid', 'relu')
+
+# --- this page's session keys, with their defaults ------------------------------------------------------
+INPUT_PREFIX = "cmp"        # ui.inputs.choose_input's keys: cmp_source, cmp_index, cmp_seed
+LAYER = "cmp_layer"         # the hidden layer whose neuron is marked on the curves (1 .. L-1)
+NEURON = "cmp_neuron"       # that neuron
+OWN_Z = "cmp_z"             # a z of the visitor's own, marked on both curves (None: none)
+MORE = "cmp_more"           # which further section is open (None: none; a section is drawn only when open)
+RACE_IMAGES = "race_images"
+RACE_EPOCHS = "race_epochs"
+RACE_OPTIMIZER = "race_optimizer"
+RACE = "race_run"           # this session's RaceRun: the race running now, or the last one (None: none yet)
+RACE_NOTE = "race_note"     # why the last Start did not start a race, or None
+# Buttons (no state of their own to default)
+RACE_START, RACE_STOP, LESSON_Z = "race_start", "race_stop", "cmp_lesson_z"
+
+DEFAULTS = {LAYER: 1, NEURON: 0, OWN_Z: None, MORE: None, RACE_IMAGES: 5000, RACE_EPOCHS: 2,
+            RACE_OPTIMIZER: "sgd", RACE: None, RACE_NOTE: None}
+
+# The further sections, behind one click each (each Plotly figure costs the browser time to draw).
+SECTIONS = {"training": "How they trained", "race": "A race", "inside": "Inside the hidden layers",
+            "accuracy": "Accuracy per digit"}
+RACE_IMAGE_CHOICES = [1000, 2000, 5000, 10000, 20000, 60000]
+OPTIMIZERS = {"sgd": "plain SGD (lr 0.5)", "adam": "Adam (lr 0.003)"}
+RACE_TEST_IMAGES = 2000     # the race scores on the first 2,000 test images
+RACES_AT_ONCE = 2           # at most this many races train at once on the whole server
+LESSON_Z_VALUE = -1000.0    # the lesson: σ(-1000) is very close to 0
+FIXED_RANGE = 8.0           # the curves always show at least -8..8, and extend to take in every marked z
+PLOT_CONFIG = {"displayModeBar": False}
 
 
-@st.cache_resource
-def race_slots() -> threading.BoundedSemaphore:
-    return threading.BoundedSemaphore(RACES_AT_ONCE)
+def init():
+    state.init_defaults(DEFAULTS)
 
 
-def functions_figure(marks):
-    """σ and ReLU with their slopes; ``marks`` = {name: z} puts each model's neuron on its curve."""
-    z = np.linspace(-8, 8, 401)
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("sigmoid σ(z) and its slope", "ReLU(z) and its slope"))
-    for col, (f, df, name) in enumerate(((sigmoid, sigmoid_prime, "sigmoid"), (relu, relu_prime, "relu")), start=1):
-        fig.add_trace(go.Scatter(x=z, y=f(z), name=f"{name}(z)", line=dict(color=COLOURS[name], width=3)), 1, col)
-        fig.add_trace(go.Scatter(x=z, y=df(z), name=f"slope of {name}", line=dict(color=COLOURS[name], dash="dot")),
-                      1, col)
-        if name in marks:
-            zm = float(np.clip(marks[name], -8, 8))
-            fig.add_trace(go.Scatter(x=[zm], y=[float(f(np.float64(zm)))], mode="markers+text",
-                                     marker=dict(size=13, color="white", line=dict(width=2, color=COLOURS[name])),
-                                     text=[f"z = {marks[name]:.2f}<br>slope {float(df(np.float64(marks[name]))):.3f}"],
-                                     textposition="top left" if zm > 0 else "top right", showlegend=False), 1, col)
-    fig.update_yaxes(range=[-0.1, 1.15], row=1, col=1)
-    fig.update_yaxes(range=[-0.5, 8.2], row=1, col=2)
-    fig.update_layout(height=320, margin=dict(l=10, r=10, t=40, b=10), legend=dict(orientation="h", y=-0.15))
+def use_lesson_z():
+    """The lesson's example button: put z = -1000 on the curves."""
+    st.session_state[OWN_Z] = LESSON_Z_VALUE
+
+
+def secondary_controls() -> bool:
+    """Settings a teacher does not project (presenter view hides them)."""
+    return not state.presenting()
+
+
+# --- which networks: trained, or this session's hand-edited copy -------------------------------------------
+def has_edited_copy() -> bool:
+    return any(state.edited_copy(name) is not None for name in NAMES)
+
+
+def networks() -> dict:
+    """{name: network} for the functions and the side-by-side: the edited copy where the visitor has one and
+    the switch (ui.state's, shared with the other pages) is on, else the trained model."""
+    return {name: state.network(name) for name in NAMES}
+
+
+def label(name: str) -> str:
+    return data.MODEL_LABELS[name] + (" (your edited copy)" if state.using_edits(name) else "")
+
+
+def hidden_layers(net) -> list:
+    """Hidden layers are 1 .. L-1, L = len(net.weights) the output layer."""
+    return list(range(1, len(net.weights)))
+
+
+def neuron_z(forward, layer: int, neuron: int) -> float:
+    """The weighted sum z of ``neuron`` in ``layer`` (1-based) for one image's forward pass."""
+    return float(forward.zs[layer - 1][neuron])
+
+
+# --- exact values, however far out z is -------------------------------------------------------------------
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _power_of_ten(log10_value: float) -> str:
+    """A positive number given by its base-10 logarithm, as '5.08×10⁻⁴³⁵' (no underflow, any size)."""
+    exponent = math.floor(log10_value)
+    mantissa = 10 ** (log10_value - exponent)
+    if mantissa >= 9.995:
+        mantissa, exponent = 1.0, exponent + 1
+    return f"{mantissa:.2f}×10{str(exponent).translate(_SUPERSCRIPT)}"
+
+
+def _small(log10_value: float) -> str:
+    """A number in (0, 1] from its log10: plain decimals down to 0.001, powers of ten below."""
+    value = 10 ** log10_value
+    return f"{value:.4f}".rstrip("0").rstrip(".") if value >= 1e-3 else _power_of_ten(log10_value)
+
+
+def _log10_sigmoid(z: float) -> float:
+    """log10 σ(z) = -log10(1 + e^-z), exact in float64 for any finite z."""
+    return -float(np.logaddexp(0.0, -z)) / math.log(10)
+
+
+def sigmoid_text(z: float) -> str:
+    """σ(z) written exactly enough to read, for any z: σ(-1000) = '5.08×10⁻⁴³⁵', σ(1000) = '1 − 5.08×10⁻⁴³⁵'
+    (float64 rounds both to 0 and 1)."""
+    z = float(z)
+    if z <= 0:
+        return _small(_log10_sigmoid(z))
+    rest = _log10_sigmoid(-z)  # 1 - σ(z) = σ(-z)
+    return f"1 − {_small(rest)}" if 10 ** rest < 1e-3 else f"{1 - 10 ** rest:.4f}".rstrip("0").rstrip(".")
+
+
+def sigmoid_slope_text(z: float) -> str:
+    """σ'(z) = σ(z) σ(-z), from logarithms: the slope at z = ±1000 is 5.08×10⁻⁴³⁵, not 0."""
+    return _small(_log10_sigmoid(float(z)) + _log10_sigmoid(-float(z)))
+
+
+def number_text(v: float) -> str:
+    return f"{v:,.4g}" if abs(v) < 1e5 else f"{v:.4g}"
+
+
+def worked_values(zs=(-1000, -10, 0, 10, 1000)) -> list:
+    """Rows of the table of worked values (strings, exact to the digits shown)."""
+    return [{"z": number_text(z), "σ(z)": sigmoid_text(z), "slope of σ": sigmoid_slope_text(z),
+             "ReLU(z)": number_text(max(z, 0)), "slope of ReLU": "1" if z > 0 else "0"} for z in zs]
+
+
+# --- figures --------------------------------------------------------------------------------------------
+def z_range(zs) -> tuple:
+    """The z axis: -8..8, extended (with a margin) to take in every z in ``zs``."""
+    zs = [float(z) for z in zs if z is not None]
+    lo, hi = min([-FIXED_RANGE] + zs), max([FIXED_RANGE] + zs)
+    pad = 0.06 * (hi - lo)
+    return (lo - pad if lo < -FIXED_RANGE else lo, hi + pad if hi > FIXED_RANGE else hi)
+
+
+def functions_figure(marks: dict, own_z=None) -> go.Figure:
+    """σ and ReLU with their slopes, on an axis that takes in every marked z.
+
+    ``marks`` = {name: (z, label)}: each model's chosen neuron, on its own activation's curve; ``own_z`` a z
+    of the visitor's, marked on both. Each mark has an arrow and its exact values, so a neuron at z = -10.5
+    or the lesson's σ(-1000) is shown where it really is."""
+    zs = [z for z, _ in marks.values()] + ([own_z] if own_z is not None else [])
+    lo, hi = z_range(zs)
+    grid = np.unique(np.concatenate([np.linspace(-FIXED_RANGE, FIXED_RANGE, 321), np.linspace(lo, hi, 321)]))
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.08,
+                        subplot_titles=("sigmoid σ(z) and its slope", "ReLU(z) = max(0, z) and its slope"))
+    relu_top = max(FIXED_RANGE, max([0.0] + [float(z) for z in zs])) * 1.12
+    y_ranges = {"sigmoid": (-0.12, 1.25), "relu": (-0.06 * relu_top, relu_top)}
+    for col, name, f, df in ((1, "sigmoid", sigmoid, sigmoid_prime), (2, "relu", relu, relu_prime)):
+        colour = COLOURS[name]
+        fig.add_trace(go.Scatter(x=grid, y=f(grid), name=f"{data.MODEL_LABELS[name]}(z)",
+                                 line=dict(color=colour, width=3)), 1, col)
+        fig.add_trace(go.Scatter(x=grid, y=df(grid), name=f"slope of {data.MODEL_LABELS[name]}",
+                                 line=dict(color=colour, width=2, dash="dot")), 1, col)
+        here = [(z, text, colour) for n, (z, text) in marks.items() if n == name]
+        if own_z is not None:
+            here.append((float(own_z), "your z", theme.HIGHLIGHT_CSS))
+        for k, (z, text, c) in enumerate(here):
+            y = float(f(np.float64(z)))
+            if name == "sigmoid":
+                values = f"σ(z) = {sigmoid_text(z)}<br>slope {sigmoid_slope_text(z)}"
+            else:
+                values = f"ReLU(z) = {number_text(max(z, 0.0))}<br>slope {'1' if z > 0 else '0'}"
+            # Each label sits in its own slot in the upper part of the panel with an arrow to its dot: labels
+            # never overlap each other, and none is clipped at an edge however far out z is.
+            y_lo, y_hi = y_ranges[name]
+            tail_x = lo + (0.30 if z > (lo + hi) / 2 else 0.70) * (hi - lo)
+            tail_y = y_lo + (0.80 - 0.34 * k) * (y_hi - y_lo)
+            fig.add_trace(go.Scatter(x=[z], y=[y], mode="markers", showlegend=False, hoverinfo="skip",
+                                     marker=dict(size=12, color="white", line=dict(width=3, color=c))), 1, col)
+            axis = "" if col == 1 else str(col)
+            fig.add_annotation(x=z, y=y, xref=f"x{axis}", yref=f"y{axis}", ax=tail_x, ay=tail_y,
+                               axref=f"x{axis}", ayref=f"y{axis}", text=f"<b>{text}</b>: z = {number_text(z)}<br>{values}",
+                               showarrow=True, arrowhead=2, arrowwidth=1.5, arrowcolor=c, align="left",
+                               bgcolor="rgba(14,17,23,0.85)", bordercolor=c, borderpad=3, font=dict(size=12))
+    fig.update_xaxes(range=[lo, hi], title_text="z (the weighted sum plus the bias)", zeroline=True)
+    for col, name in ((1, "sigmoid"), (2, "relu")):
+        fig.update_yaxes(range=list(y_ranges[name]), row=1, col=col)
+    fig.update_layout(height=360, margin=dict(l=10, r=10, t=40, b=10),
+                      legend=dict(orientation="h", y=-0.25, x=0))
     return fig
 
 
-def layers_figure(forward, name):
-    """One model's activations for one input: both hidden layers and the output, as bars."""
-    fig = make_subplots(rows=3, cols=1, subplot_titles=("hidden layer 1", "hidden layer 2", "output"),
-                        vertical_spacing=0.12)
-    for row, a in enumerate(forward.activations[1:], start=1):
-        labels = [str(i) for i in range(len(a))]
-        fig.add_trace(go.Bar(x=labels, y=a, marker_color=COLOURS[name], showlegend=False), row, 1)
-        fig.update_xaxes(type="category", row=row, col=1)
-    fig.update_layout(height=480, margin=dict(l=10, r=10, t=30, b=10))
+def activations_figure(forwards: dict, labels: dict) -> go.Figure:
+    """Both models' activations for one input, one column each: every hidden layer and the output, as bars.
+    ``forwards`` = {name: Forward of one image}; ``labels`` = {name: column title}."""
+    names = list(forwards)
+    n_rows = len(next(iter(forwards.values())).activations) - 1
+    titles = [f"{labels[n]} · {'output' if r == n_rows else f'hidden layer {r}'}"
+              for r in range(1, n_rows + 1) for n in names]
+    fig = make_subplots(rows=n_rows, cols=len(names), subplot_titles=titles, vertical_spacing=0.14,
+                        horizontal_spacing=0.06)
+    for col, name in enumerate(names, start=1):
+        for row, a in enumerate(forwards[name].activations[1:], start=1):
+            fig.add_trace(go.Bar(x=[str(i) for i in range(len(a))], y=a, marker_color=COLOURS[name],
+                                 showlegend=False, hovertemplate="neuron %{x}: a = %{y:.3f}<extra></extra>"),
+                          row, col)
+            fig.update_xaxes(type="category", row=row, col=col)
+    fig.update_layout(height=150 * n_rows + 40, margin=dict(l=10, r=10, t=30, b=10), bargap=0.15)
     return fig
 
 
-def curves_figure(series, x_title="epoch"):
-    """Loss and test accuracy of both models: ``series`` = {name: (x, loss, accuracy)}."""
+def curves_figure(series: dict, x_title="epoch") -> go.Figure:
+    """Loss and test accuracy of both models: ``series`` = {name: (x, loss, accuracy in [0, 1])}."""
     fig = make_subplots(rows=1, cols=2, subplot_titles=("training loss", "test accuracy"))
     for name, (x, loss, acc) in series.items():
-        fig.add_trace(go.Scatter(x=x, y=loss, name=f"{data.MODEL_LABELS[name]}", mode="lines+markers",
+        fig.add_trace(go.Scatter(x=x, y=loss, name=data.MODEL_LABELS[name], mode="lines+markers",
                                  line=dict(color=COLOURS[name])), 1, 1)
         fig.add_trace(go.Scatter(x=x, y=[a * 100 if a is not None else None for a in acc], mode="lines+markers",
                                  name=data.MODEL_LABELS[name], line=dict(color=COLOURS[name]), showlegend=False), 1, 2)
     fig.update_xaxes(title=x_title)
     fig.update_yaxes(title="%", row=1, col=2)
-    fig.update_layout(height=340, margin=dict(l=10, r=10, t=40, b=10), legend=dict(orientation="h", y=-0.3))
+    fig.update_layout(height=320, margin=dict(l=10, r=10, t=40, b=10), legend=dict(orientation="h", y=-0.3))
     return fig
 
 
-@st.cache_resource(show_spinner="Measuring what each network does inside…")
-def _inside(name: str, mtime: float, folder: str):
-    net = data.shipped(name)
-    ts = data.test_set()
-    x, labels = ts.x[:2000], ts.labels[:2000]
-    meta = net.meta.get("training", {})
-    start = Network.initialise(net.sizes, name, net.output, seed=meta.get("seed", 0), init=meta.get("init"))
-    return {"trained": stats.hidden_summary(net, ts.x), "init_summary": stats.hidden_summary(start, ts.x),
-            "grad_init": stats.gradient_sizes(start, x, labels), "grad_trained": stats.gradient_sizes(net, x, labels)}
+def training_curves(nets: dict) -> dict:
+    """{name: (epochs, loss, test accuracy)} from each weights file's meta (no MNIST needed)."""
+    out = {}
+    for name, net in nets.items():
+        c = net.meta.get("curves") if isinstance(net.meta, dict) else None
+        if isinstance(c, dict) and all(isinstance(c.get(k), list) for k in ("epoch", "loss", "test_accuracy")):
+            out[name] = (c["epoch"], c["loss"], c["test_accuracy"])
+    return out
 
 
-def inside(name: str):
-    """Saturation / dead units over the test set and gradient sizes per layer (None without MNIST)."""
-    try:
-        return _inside(name, data.WEIGHTS[name].stat().st_mtime, str(mnist.default_dir()))
-    except mnist.MnistError:
-        return None
+def training_recipe(nets: dict) -> str:
+    seeds = sorted({str(net.meta.get("training", {}).get("seed")) for net in nets.values()
+                    if isinstance(net.meta.get("training"), dict)})
+    return ", ".join(seeds) or "?"
 
 
-def gradient_figure(results):
+def gradient_figure(insides: dict) -> go.Figure:
     fig = go.Figure()
-    for name, r in results.items():
-        for when, dash in (("grad_init", "dot"), ("grad_trained", "solid")):
+    for name, r in insides.items():
+        for when, dash, words in (("grad_init", "dot", "at initialisation"), ("grad_trained", "solid", "trained")):
             fig.add_trace(go.Scatter(x=[f"layer {l}" for l in range(1, len(r[when]) + 1)], y=r[when],
-                                     name=f"{data.MODEL_LABELS[name]}, {'at initialisation' if when == 'grad_init' else 'trained'}",
-                                     mode="lines+markers", line=dict(color=COLOURS[name], dash=dash)))
-    fig.update_layout(height=300, margin=dict(l=10, r=10, t=10, b=10), yaxis=dict(type="log", dtick=1, exponentformat="power", title="RMS of ∂C/∂W"),
+                                     name=f"{data.MODEL_LABELS[name]}, {words}", mode="lines+markers",
+                                     line=dict(color=COLOURS[name], dash=dash)))
+    fig.update_layout(height=300, margin=dict(l=10, r=10, t=10, b=10),
+                      yaxis=dict(type="log", dtick=1, exponentformat="power", title="RMS of ∂C/∂W"),
                       legend=dict(orientation="h", y=-0.2))
     return fig
+
+
+# --- statistics over the test set: stored beside the weights, checked by hash ---------------------------------
+@st.cache_resource(show_spinner="Measuring what each network does inside…")
+def _inside(name: str, mtime: float, have_tests: bool):
+    # Stored in weights/<name>.stats.json with the weights file's SHA-256 (src.stats): read, not computed,
+    # so the first visitor waits for nothing. Recomputed (and stored again) only when the weights changed.
+    tests = data.test_set() if have_tests else None
+    found, how = stats.stored_or_computed(data.WEIGHTS[name], data.shipped(name),
+                                          (tests.x, tests.labels) if tests is not None else None)
+    return found
+
+
+def inside(name: str) -> dict | None:
+    """Saturation / dead units over the test set and gradient sizes per layer of the trained model ``name``
+    (src.stats.summarise); None when neither stored nor computable (no MNIST)."""
+    path = data.WEIGHTS[name]
+    found = _inside(name, path.stat().st_mtime, False)
+    if found is None and data.test_set() is not None:
+        found = _inside(name, path.stat().st_mtime, True)
+    return found
+
+
+def inside_rows(insides: dict) -> list:
+    """The table: one row per hidden layer, sigmoid's saturation and ReLU's off share and dead units."""
+    s, r = insides["sigmoid"], insides["relu"]
+    rows = []
+    for st_row, si_row, rt_row in zip(s["trained"], s["at_initialisation"], r["trained"]):
+        rows.append({"hidden layer": st_row["layer"],
+                     "sigmoid saturated": f"{st_row['saturated']:.1%}",
+                     "…at initialisation": f"{si_row['saturated']:.1%}",
+                     "sigmoid units never above 0.05": len(st_row["dead"]),
+                     "ReLU off (a = 0)": f"{rt_row['off']:.1%}",
+                     "ReLU dead units": len(rt_row["dead"])})
+    return rows
+
+
+def gradient_ratio(inside_stats: dict) -> float:
+    """First layer's gradient over the last layer's, at initialisation."""
+    g = inside_stats["grad_init"]
+    return g[0] / g[-1]
+
+
+def disagreements(predictions: dict, labels) -> dict:
+    """Where the two models answer differently: indices and who is right there."""
+    s, r = predictions["sigmoid"], predictions["relu"]
+    idx = np.flatnonzero(s != r)
+    s_right, r_right = int(np.sum(s[idx] == labels[idx])), int(np.sum(r[idx] == labels[idx]))
+    return {"indices": idx, "sigmoid_right": s_right, "relu_right": r_right,
+            "neither": int(len(idx)) - s_right - r_right}
+
+
+def answer_text(name: str, output, truth) -> str:
+    answer, pair = int(np.argmax(output)), close_call(output)
+    return (f"**{label(name)}** answers **{answer}** (output {float(output[answer]):.2f})"
+            + (f" · close call: {pair[0]} or {pair[1]}?" if pair else "")
+            + ("" if truth is None else (" · right" if answer == truth else f" · wrong, it is a {truth}")))
+
+
+# --- the race: trained in a background thread, stopped by a real signal -------------------------------------
+@st.cache_resource
+def race_slots() -> threading.BoundedSemaphore:
+    return threading.BoundedSemaphore(RACES_AT_ONCE)
+
+
+class RaceRun:
+    """One visitor's race, trained in a background thread (src.race.race) while the page shows its progress.
+
+    ``stop()`` sets the event the trainer checks after every step, so Stop ends the training itself, not
+    just the page's script. The thread never touches Streamlit; the page reads ``snapshot()``."""
+
+    def __init__(self, n_images: int, epochs: int, optimizer: str):
+        self.settings = (int(n_images), int(epochs), optimizer)
+        self.stop_signal = threading.Event()
+        self._lock = threading.Lock()
+        self._curves = None
+        self._done = 0.0
+        self.result: racing.RaceResult | None = None
+        self.failed: str | None = None
+        self.thread: threading.Thread | None = None
+
+    def start(self, images, labels, x_test, test_labels, slot: threading.BoundedSemaphore):
+        """Train in a thread; it releases ``slot`` (already acquired) when it ends."""
+        n_images, epochs, optimizer = self.settings
+        max_seconds = racing.MAX_SECONDS
+
+        def work():
+            try:
+                self.result = racing.race(images, labels, x_test, test_labels, n_images=n_images, epochs=epochs,
+                                          optimizer=optimizer, on_checkpoint=self._checkpoint,
+                                          should_stop=self.stop_signal.is_set, max_seconds=max_seconds)
+                self._checkpoint(self.result, self.result.fraction_done)
+            except Exception:  # noqa: BLE001 - a race that fails says so on the page, never kills the server
+                self.failed = "The race stopped with an error; try again."
+            finally:
+                slot.release()
+
+        self.thread = threading.Thread(target=work, name="sigmoid-vs-relu race", daemon=True)
+        self.thread.start()
+
+    def _checkpoint(self, result: racing.RaceResult, fraction: float):
+        with self._lock:
+            self._curves = {"images": list(result.images_seen),
+                            "acc": {k: list(v) for k, v in result.accuracy.items()},
+                            "loss": {k: list(v) for k, v in result.loss.items()}}
+            self._done = fraction
+
+    def snapshot(self):
+        """(curves dict or None, fraction done) as of the last checkpoint."""
+        with self._lock:
+            return self._curves, self._done
+
+    @property
+    def running(self) -> bool:
+        return self.thread is not None and self.thread.is_alive()
+
+    def stop(self, wait: float = 5.0):
+        """Ask the trainer to stop after its current step, and wait (a step takes milliseconds)."""
+        self.stop_signal.set()
+        if self.thread is not None:
+            self.thread.join(wait)
+
+
+def start_race():
+    """Start button: a race with the chosen settings, unless one is running or the server is busy."""
+    st.session_state[RACE_NOTE] = None
+    current = st.session_state.get(RACE)
+    if current is not None and current.running:
+        return
+    tests = data.test_set()
+    try:
+        images, labels = data.train_set()
+    except (mnist.MnistError, OSError, ValueError):
+        images = None
+    if tests is None or images is None:
+        st.session_state[RACE_NOTE] = ("The race needs the 60,000 MNIST training images and the test images, "
+                                       "which this server does not have (see the note at the top).")
+        return
+    slot = race_slots()
+    if not slot.acquire(blocking=False):
+        st.session_state[RACE_NOTE] = ("Other visitors' races are using the server right now; try again in a "
+                                       "few seconds.")
+        return
+    run = RaceRun(st.session_state[RACE_IMAGES], st.session_state[RACE_EPOCHS], st.session_state[RACE_OPTIMIZER])
+    run.start(images, labels, tests.x[:RACE_TEST_IMAGES], tests.labels[:RACE_TEST_IMAGES], slot)
+    st.session_state[RACE] = run
+
+
+def stop_race():
+    """Stop button: the trainer is told to stop (src.race checks the signal after every step)."""
+    run = st.session_state.get(RACE)
+    if run is not None:
+        run.stop()
+
+
+def race_summary(run: RaceRun) -> str:
+    """What happened in a race that has ended, in one sentence."""
+    if run.failed:
+        return run.failed
+    r = run.result
+    n_images, epochs, optimizer = run.settings
+    a_s, a_r = r.accuracy["sigmoid"][-1], r.accuracy["relu"][-1]
+    scores = (f"**Sigmoid {a_s:.1%}**, **ReLU {a_r:.1%}** on {RACE_TEST_IMAGES:,} test images "
+              f"({n_images:,} training images, {epochs} epoch{'s' if epochs > 1 else ''}, "
+              f"{OPTIMIZERS[optimizer].split(' (')[0]}, {r.seconds:.1f} s)")
+    if r.stopped == racing.STOPPED:
+        return f"You stopped the race at {r.fraction_done:.0%}: {scores}."
+    if r.stopped == racing.TIME_LIMIT:
+        return (f"The race reached its time cap of {r.max_seconds:g} s at {r.fraction_done:.0%} and ended there "
+                f"(a busy server trains more slowly): {scores}.")
+    return f"Race finished: {scores}."
+
+
+def race_figure(curves: dict) -> go.Figure:
+    return curves_figure({k: (curves["images"], curves["loss"][k], curves["acc"][k]) for k in curves["acc"]},
+                         "training images seen")
+
+
+def _race_live():
+    run = st.session_state.get(RACE)
+    if run is None:
+        return
+    if not run.running:
+        st.rerun()  # the race ended: draw the whole page again (Start back, the summary)
+    curves, done = run.snapshot()
+    with st.container(key="race_progress"):
+        if curves:
+            st.progress(min(done, 1.0), text=f"{done:.0%} · sigmoid {curves['acc']['sigmoid'][-1]:.1%} · "
+                                             f"ReLU {curves['acc']['relu'][-1]:.1%}")
+            st.plotly_chart(race_figure(curves), key="race_chart_live", config=PLOT_CONFIG)
+        else:
+            st.progress(0.0, text="starting…")
+
+
+def show_race_progress():
+    """While a race runs: its progress and curves, redrawn every second (a fragment; nothing else reruns)."""
+    st.fragment(_race_live, run_every=1.0)()
