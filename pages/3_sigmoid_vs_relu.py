@@ -23,10 +23,12 @@ with left:
     x, truth, text = inputs.choose_input(compare.INPUT_PREFIX)
     c1, c2 = st.columns(2)
     reference = nets["sigmoid"]
-    layer = c1.selectbox("Hidden layer", compare.hidden_layers(reference), key=compare.LAYER)
-    neuron = c2.selectbox("Neuron", list(range(reference.sizes[layer])), key=compare.NEURON)
+    layer = c1.selectbox("Hidden layer", compare.hidden_layers(reference), key=compare.LAYER,
+                         persist_state="session")
+    neuron = c2.selectbox("Neuron", list(range(reference.sizes[layer])), key=compare.NEURON,
+                          persist_state="session")
     own_z = st.number_input("Put any z on the curves", value=None, step=1.0, format="%g", placeholder="e.g. -1000",
-                            key=compare.OWN_Z)
+                            key=compare.OWN_Z, persist_state="session")
     st.button("σ(−1000), the lesson's example", key=compare.LESSON_Z, icon=":material/school:",
               on_click=compare.use_lesson_z)
     if compare.has_edited_copy() and compare.secondary_controls():
@@ -55,6 +57,7 @@ st.plotly_chart(compare.activations_figure(forwards, {n: compare.label(n) for n 
 
 # --- more, one section at a time (each drawn only when chosen) ---------------------------------------------------
 more = st.segmented_control("More", list(compare.SECTIONS), format_func=compare.SECTIONS.get, key=compare.MORE,
+                            persist_state="session",
                             help="Each opens below; only the one you choose is drawn.")
 trained = {name: data.shipped(name) for name in compare.NAMES}
 
@@ -77,10 +80,12 @@ elif more == "race":
     running = run is not None and run.running
     if compare.secondary_controls():
         r1, r2, r3 = st.columns(3)
-        r1.select_slider("Training images", compare.RACE_IMAGE_CHOICES, key=compare.RACE_IMAGES, disabled=running)
-        r2.slider("Epochs", 1, racing.MAX_EPOCHS, key=compare.RACE_EPOCHS, disabled=running)
+        r1.select_slider("Training images", compare.RACE_IMAGE_CHOICES, key=compare.RACE_IMAGES,
+                         persist_state="session", disabled=running)
+        r2.slider("Epochs", 1, racing.MAX_EPOCHS, key=compare.RACE_EPOCHS, persist_state="session",
+                  disabled=running)
         r3.selectbox("Optimiser", list(compare.OPTIMIZERS), format_func=compare.OPTIMIZERS.get,
-                     key=compare.RACE_OPTIMIZER, disabled=running)
+                     key=compare.RACE_OPTIMIZER, persist_state="session", disabled=running)
     if running:
         st.button("Stop", icon=":material/stop:", key=compare.RACE_STOP, on_click=compare.stop_race)
         compare.show_race_progress()

@@ -284,3 +284,15 @@ def test_presenter_view_hides_secondary_controls():
     assert not {"race_images", "race_epochs", "race_optimizer"} & keys
     at = open_section(open_page(PAGE), "race")
     assert at.select_slider(key="race_images")
+
+
+def test_choices_survive_leaving_the_page():
+    at = open_page(PAGE)
+    at.selectbox(key="cmp_layer").set_value(2).run()
+    at.selectbox(key="cmp_neuron").set_value(5).run()
+    open_section(at, "training")
+    at.switch_page("app.py").run()
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    assert (at.selectbox(key="cmp_layer").value, at.selectbox(key="cmp_neuron").value) == (2, 5)
+    assert at.button_group(key="cmp_more").value == "training" and "cmp_curves" in charts(at)
