@@ -68,7 +68,7 @@ tools = ht.tools_for(layer, net)
 if st.session_state[ht.TOOL] not in tools:
     st.session_state[ht.TOOL] = tools[0]
 tool = st.session_state[ht.TOOL]
-view, panel = st.columns([1, 1.3], gap="large")
+view, panel = st.columns([1, 1.3], gap="medium")
 with view:
     if image_layer:
         limit = ht.colour_limit(log.trained.weights[0][neuron])
@@ -82,23 +82,25 @@ with view:
                       on_change=lambda: ht.brush_stroke(model_name, neuron))
             st.html(ht.legend_html(limit))
         st.caption(f"Its {n_in} weights, one per pixel: blue +, red −, black 0; full colour from ±{limit:.2f} "
-                   "(99% of the trained weights are smaller)."
-                   + (" Orange: the pixel chosen." if mark else ""))
+                   f"(99% of the trained weights are smaller). Bias **b = {b:.3f}** (trained "
+                   f"{float(log.trained.biases[layer - 1][neuron]):.3f})."
+                   + (" Orange: the pixel chosen." if mark else " Paint on it: each stroke is one edit."))
     else:
         st.plotly_chart(figures.weight_bars(w, title=f"its {n_in} incoming weights"), key="tune_bars",
                         config={"displayModeBar": False})
-    st.markdown(f"bias **b = {b:.3f}** (trained {float(log.trained.biases[layer - 1][neuron]):.3f})")
+        st.markdown(f"bias **b = {b:.3f}** (trained {float(log.trained.biases[layer - 1][neuron]):.3f})")
 
 with panel:
-    st.segmented_control("Tool", tools, key=ht.TOOL, label_visibility="collapsed")
+    st.segmented_control("Tool", tools, key=ht.TOOL, label_visibility="collapsed",
+                         help="Brush: paint on the grid. Exact: one weight or the bias. Template: an edge, loop or "
+                              "blob. Whole: zero, negate, scale or restore the neuron.")
     if tool == ht.BRUSH:
         with st.container(key="tune_brush_controls"):
-            st.slider("Brush strength (added to each weight it covers)", -3.0, 3.0, step=0.1,
+            st.slider("Brush strength (added to the weights it covers)", -3.0, 3.0, step=0.1,
                       key=ht.BRUSH_STRENGTH)
             st.slider("Brush size (cells of 28)", 1, 6, key=ht.BRUSH_PX)
-            st.radio("Mode", ["add", "set"], horizontal=True, key=ht.BRUSH_MODE,
+            st.radio("Mode", ["add", "set"], horizontal=True, key=ht.BRUSH_MODE, label_visibility="collapsed",
                      format_func={"add": "add strength", "set": "set to strength"}.get)
-            st.caption("Drag over the grid. Each stroke becomes one edit you can undo with Undo above.")
     elif tool == ht.EXACT:
         k_col, v_col = st.columns(2)
         if image_layer:

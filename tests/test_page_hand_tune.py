@@ -1,6 +1,7 @@
 """AppTest drives the hand-tune page: edits change the score exactly as an independent computation says,
 and each defect found by new users stays fixed."""
 import base64
+import re
 import io
 import json
 
@@ -16,6 +17,7 @@ from src.train import pixels
 from src.weights_file import to_bytes
 from tests.pages_helpers import canvas_png, container_text, inject_drawing, open_page
 from ui import hand_tune as ht
+from src.activations import sigmoid
 
 PAGE = "pages/2_hand_tune.py"
 
@@ -214,7 +216,7 @@ def test_threshold_example_sets_the_lessons_bias():
     at = open_page(PAGE, {"layer": "1", "neuron": "5"})
     at.button(key="tune_threshold_example").click().run()
     assert at.session_state["tuning_sigmoid"].log.net.biases[0][5] == -10.0
-    assert any("b = -10.000" in m.value for m in at.markdown)
+    assert any("b = -10.000" in m.value for m in at.caption)
     assert "bias = -10" in status(at)
 
 
@@ -375,3 +377,69 @@ def test_page_renders_without_mnist(monkeypatch, tmp_path):
     at.button(key="tune_set_b").click().run()
     assert not at.exception and metric(at, "Edits") == "1"
     assert "Test accuracy now" not in [m.label for m in at.metric]
+
+
+# --- the page's pure functions ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("lo, hi", [(-0.372, 1.86), (0, 1), (-5e-6, 5e-6), (-13.7, 48.2), (3, 3), (-1e4, 2e4)])
+def test_nice_ticks_are_round_and_cover_the_range(lo, hi):
+    ticks = ht.nice_ticks(lo, hi, 6)
+    step = ticks[1] - ticks[0]
+    mantissa = step / 10 ** np.floor(np.log10(step))
+    assert any(np.isclose(mantissa, m) for m in (1, 2, 5))
+    assert np.allclose(np.diff(ticks), step)
+    assert all(np.isclose(t / step, round(t / step)) for t in ticks)  # multiples of the step
+    assert 2 <= len(ticks) <= 12
+    if hi > lo:  # within the range, the first tick less than a step above its start
+        assert ticks[0] >= lo - 1e-9 and ticks[0] - step < lo + 1e-9 and ticks[-1] <= hi + 1e-9
+
+
+def test_threshold_chart_after_zeroing_has_a_sensible_range_and_labels():
+    svg = ht.threshold_svg(np.random.default_rng(0).normal(0, 1e-6, 1000), 0.0)
+    labels = re.findall(r'text-anchor="middle">([^<]*)</text>', svg)
+    numbers = [float(s.replace("−", "-")) for s in labels if re.fullmatch(r"[−\d.]+", s)]
+    assert min(numbers) <= -1 and max(numbers) >= 1  # at least 2 wide, not ±5e-6
+    assert not any("e-" in s or "µ" in s for s in labels)
+    assert all(len(s) <= 4 for s in labels if re.fullmatch(r"[−\d.]+", s))  # "0.5", not "0.372"
+    assert "threshold −b = 0.00" in svg
+
+
+def test_threshold_line_sits_at_minus_b():
+    s = np.linspace(-20, 20, 500)
+    svg = ht.threshold_svg(s, -10.0, sigmoid)
+    lo, hi = ht.sum_range(s, -10.0)
+    x = float(re.search(r'<line x1="([\d.]+)" y1="26" x2="[\d.]+" y2="\d+" stroke="#FF8C42"', svg).group(1))
+    assert x == pytest.approx(44 + (10 - lo) / (hi - lo) * (560 - 44 - 64), abs=0.1)
+    assert "threshold −b = 10.00" in svg
+
+
+def test_colour_limit_ignores_one_huge_weight():
+    rng = np.random.default_rng(1)
+    w = rng.normal(0, 0.3, 784)
+    limit = ht.colour_limit(w)
+    assert limit == pytest.approx(np.percentile(np.abs(w), 99))
+    w2 = w.copy()
+    w2[100] = 5.0
+    assert ht.colour_limit(w2) == pytest.approx(limit, rel=0.05)
+    assert ht.colour_limit(np.zeros(784)) == 1.0
+    # beyond the limit the colour saturates: 5 and 50 look the same
+    a, b = ht.grid_image(np.full(784, 5.0), limit), ht.grid_image(np.full(784, 50.0), limit)
+    np.testing.assert_array_equal(a, b)
+
+
+def test_labelled_thumbnails_draw_the_labels():
+    images = np.zeros((3, 28, 28), np.uint8)
+    one = ht.labelled_thumbnails(images, [0, 1], np.array([1, 2, 3]), np.array([7, 7, 7]))
+    other = ht.labelled_thumbnails(images, [0, 1], np.array([4, 5, 6]), np.array([7, 7, 7]))
+    assert one.shape == other.shape and one.shape[0] > 28
+    assert not np.array_equal(one[28:], other[28:])   # the text differs
+    np.testing.assert_array_equal(one[:28], other[:28])  # the images do not
+    assert ht.labelled_thumbnails(images, [], np.zeros(3), np.zeros(3)) is None
+
+
+def test_changed_neurons_note_and_plurals():
+    assert ht.changed_neurons_note([(1, j) for j in range(12)]) is None
+    assert ht.changed_neurons_note([(1, j) for j in range(13)]) == (
+        "…and 1 more neuron (1 in layer 1): use Reset to restore everything.")
+    assert ht.plural(1, "neuron") == "1 neuron" and ht.plural(0, "neuron") == "0 neurons"
+    assert ht.plural(1234, "parameter") == "1,234 parameters"

@@ -46,7 +46,7 @@ LINK_DONE = "tune_link_done"     # the ?edits= code already applied (or written)
 UPLOAD = "tune_upload"
 UPLOADS = "tune_uploads"         # {SHA-256 of a file's bytes: Network or the reason it was refused}
 
-BRUSH, EXACT, PATTERN, WHOLE = "Brush", "Exact values", "Templates", "Whole neuron"
+BRUSH, EXACT, PATTERN, WHOLE = "Brush", "Exact", "Template", "Whole"  # short: four fit a phone's width
 COMPARE_TRAINED, COMPARE_LAST = "the trained model", "before the last edit"
 
 DEFAULTS = {
@@ -442,13 +442,15 @@ def legend_html(limit) -> str:
 def nice_ticks(lo: float, hi: float, n: int = 5) -> list:
     """Round tick values (steps of 1, 2 or 5 x 10^k) covering [lo, hi], about ``n`` of them."""
     lo, hi = float(min(lo, hi)), float(max(lo, hi))
-    span = hi - lo if hi > lo else 1.0
-    raw = span / max(n - 1, 1)
+    if hi - lo < 1e-12 * max(1.0, abs(lo)):  # one value: a unit around it
+        lo, hi = lo - 0.5, hi + 0.5
+    raw = (hi - lo) / max(n - 1, 1)
     mag = 10 ** np.floor(np.log10(raw))
     step = next(m * mag for m in (1, 2, 5, 10) if m * mag >= raw - 1e-12)
     start = np.ceil(lo / step - 1e-9) * step
     ticks = np.arange(start, hi + step * 1e-6, step)
-    return [float(round(t / step) * step) + 0.0 for t in ticks]
+    decimals = max(0, -int(np.floor(np.log10(step)))) + 1
+    return [round(float(round(t / step) * step), decimals) + 0.0 for t in ticks]
 
 
 def tick_label(t: float, step: float) -> str:
@@ -476,7 +478,7 @@ def threshold_svg(s, b, curve_fn=None, curve_colour=theme.BLUE_CSS, width=560, h
     s = np.asarray(s, dtype=np.float64)
     lo, hi = sum_range(s, b)
     counts, edges = np.histogram(s, bins=60, range=(lo, hi))
-    left, right, top, bottom = 44, 44, 26, 40
+    left, right, top, bottom = 44, 64, 26, 40
     pw, ph = width - left - right, height - top - bottom
 
     def x(v):
@@ -524,7 +526,7 @@ def threshold_svg(s, b, curve_fn=None, curve_colour=theme.BLUE_CSS, width=560, h
 
 
 def threshold_label(b: float) -> str:
-    return f"threshold −b = {-b:.2f}".replace("= -", "= −")
+    return f"threshold −b = {round(-b, 2) + 0.0:.2f}".replace("= -", "= −")  # + 0.0: no "−0.00"
 
 
 def activation_curve(net, layer):
@@ -541,12 +543,14 @@ _FONT = None
 
 
 def _font():
+    """(font, arrow) for labels drawn into images: DejaVu Sans where installed (it has "→"), else
+    Pillow's built-in font with "->"."""
     global _FONT
     if _FONT is None:
         try:
-            _FONT = ImageFont.load_default(size=12)
-        except TypeError:  # an older Pillow without sizes
-            _FONT = ImageFont.load_default()
+            _FONT = (ImageFont.truetype("DejaVuSans.ttf", 11), "→")
+        except OSError:
+            _FONT = (ImageFont.load_default(), "->")
     return _FONT
 
 
@@ -567,8 +571,9 @@ def labelled_thumbnails(images, indices, labels, answers, size=28, per_row=12) -
         tile = np.repeat(np.repeat(np.asarray(images[i]), k, 0), k, 1)
         x0, y0 = c * cell_w + (cell_w - tile.shape[1]) // 2, r * cell_h
         strip.paste(Image.fromarray(tile).convert("RGB"), (x0, y0))
-        draw.text((c * cell_w + cell_w / 2, y0 + tile.shape[0] + 1), f"{int(labels[i])}→{int(answers[i])}",
-                  fill=(230, 230, 230), font=_font(), anchor="ma")
+        font, arrow = _font()
+        draw.text((c * cell_w + cell_w / 2, y0 + tile.shape[0] + 1), f"{int(labels[i])}{arrow}{int(answers[i])}",
+                  fill=(230, 230, 230), font=font, anchor="ma")
     return np.asarray(strip)
 
 
