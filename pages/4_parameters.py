@@ -32,7 +32,9 @@ if not presenting:
 # --- where they live -----------------------------------------------------------------------------------------
 st.subheader(f"{net.num_parameters:,} parameters in {source}")
 with st.container(key="params_table"):
-    st.dataframe(params.count_rows(net), hide_index=True, width="stretch")
+    st.dataframe(params.count_rows(net), hide_index=True, width="stretch",
+                 column_config={c: st.column_config.NumberColumn(format="localized")
+                                for c in ("weights", "biases", "layer total")})
     rows = net.parameter_counts()
     st.markdown(" + ".join(f"{r['total']:,}" for r in rows) + f" = **{net.num_parameters:,}**")
 with st.container(key="params_proportions"):
@@ -60,7 +62,7 @@ def each_layer(net):
         w, b = net.weights[layer - 1], net.biases[layer - 1]
         a_in, z, a_out = fw.activations[layer - 1], fw.zs[layer - 1], fw.activations[layer]
         f = params.activation_name(net, layer)
-        st.markdown(f"$a^{{({layer})}} = \\mathrm{{{f}}}(W a^{{({layer - 1})}} + b)$ with **W** "
+        st.markdown(f"**a({layer}) = {f}(W a({layer - 1}) + b)** with **W** "
                     f"{w.shape[0]:,}x{w.shape[1]:,}, **a({layer - 1})** {a_in.size:,}, **b** {b.size:,} → "
                     f"**a({layer})** {a_out.size:,}")
         hover = not presenting and st.toggle("Values on hover", key=params.HOVER,

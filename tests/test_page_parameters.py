@@ -346,5 +346,11 @@ def test_histograms_count_every_value_once(shipped):
     models = {n: (net, "#000") for n, net in shipped.items()}
     fig = params.histograms_figure(models, 1)
     weights = [t for t in fig.data if t.xaxis == "x"]
-    assert [int(np.sum(t.y)) for t in weights] == [12544, 12544]
-    assert all(len(t.y) == params.HIST_BINS for t in fig.data)
+    biases = [t for t in fig.data if t.xaxis == "x2"]
+    assert [int(np.sum(t.y)) for t in weights] == [12544, 12544] and [int(np.sum(t.y)) for t in biases] == [16, 16]
+    assert [len(t.y) for t in weights] == [params.HIST_BINS] * 2 and [len(t.y) for t in biases] == [10, 10]
+    w = shipped["sigmoid"].weights[0]
+    lo = min(float(w.min()), float(shipped["relu"].weights[0].min()))
+    hi = max(float(w.max()), float(shipped["relu"].weights[0].max()))
+    expected, _ = np.histogram(w, bins=params.HIST_BINS, range=(lo, hi))
+    assert np.array_equal(np.asarray(weights[0].y), expected)

@@ -179,9 +179,11 @@ def shown(n: int, limit: int, what: str) -> str | None:
     return f"Showing the first {limit:,} of {n:,} {what}." if n > limit else None
 
 
-def cell_sizes(rows: int, cols: int, width=800, height=400) -> tuple:
-    """Pixels per row and per column so a rows x cols matrix fills about width x height, cells 1-40 px."""
-    return max(2, min(24, height // max(rows, 1))), max(1, min(40, width // max(cols, 1)))
+def cell_sizes(rows: int, cols: int, width=800, height=200) -> tuple:
+    """Pixels per row and per column: a wide matrix fills about width x height, a small one gets square cells
+    up to 24 px (a 16x784 W is 192 px tall, a 16x16 one 384 px square)."""
+    kx = max(1, min(24, width // max(cols, 1)))
+    return max(2, min(24, max(height // max(rows, 1), kx))), kx
 
 
 def matrix_image(values, limit=None, signed=True, max_rows=MAX_NEURONS, max_cols=MAX_INPUTS, cell=None):
@@ -333,8 +335,12 @@ def summary_rows(models: dict, layer: int) -> list:
     return rows
 
 
-def _histogram(arrays, bins=HIST_BINS):
-    """Counts of each array over shared bins (np.histogram reads in blocks: no copy of a large array)."""
+def _histogram(arrays, bins=None):
+    """Counts of each array over shared bins (np.histogram reads in blocks: no copy of a large array).
+
+    About 2 sqrt(n) bins for the largest array, 10 to HIST_BINS: 16 biases get 10 bins, not 60 mostly empty."""
+    if bins is None:
+        bins = int(np.clip(2 * np.sqrt(max(np.asarray(a).size for a in arrays)), 10, HIST_BINS))
     lo = min(float(a.min()) for a in arrays)
     hi = max(float(a.max()) for a in arrays)
     if hi <= lo:
@@ -345,7 +351,7 @@ def _histogram(arrays, bins=HIST_BINS):
 
 def histograms_figure(models: dict, layer: int) -> go.Figure:
     """Weights and biases of one layer, each model in its colour, counted on the server: the figure holds
-    2 x HIST_BINS bars per model whatever the layer's size."""
+    at most 2 x HIST_BINS bars per model whatever the layer's size."""
     fig = make_subplots(rows=1, cols=2, subplot_titles=(f"weights of layer {layer}", f"biases of layer {layer}"))
     for col, pick in ((1, lambda n: n.weights[layer - 1]), (2, lambda n: n.biases[layer - 1])):
         edges, counts = _histogram([pick(net) for net, _ in models.values()])
