@@ -1,4 +1,4 @@
-"""Real browser: draw digits with the mouse on the canvas and read the answer the page shows."""
+"""Real browser: draw digits on the canvas (mouse, and a finger on a phone) and read the answer the page shows."""
 import math
 import re
 
@@ -14,12 +14,25 @@ DIGITS = {
     1: [[(140, 45), (140, 100), (140, 160), (140, 235)]],
     0: [[(140 + 55 * math.sin(t / 20 * 2 * math.pi), 140 - 90 * math.cos(t / 20 * 2 * math.pi)) for t in range(21)]],
 }
+DESKTOP = {"viewport": {"width": 1400, "height": 1000}}
+PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True, "device_scale_factor": 2}
 
 
 @pytest.fixture(scope="module")
 def app():
     with br.app_server() as url, br.browser() as b:
         yield url, b
+
+
+@pytest.fixture
+def page(app):
+    url, b = app
+    context = b.new_context(**DESKTOP)
+    p = context.new_page()
+    p.goto(f"{url}/draw")
+    br.wait_for_app(p, selector="canvas.upper-canvas")
+    yield p
+    context.close()
 
 
 def draw(page, strokes):
@@ -32,41 +45,118 @@ def draw(page, strokes):
         page.mouse.up()
 
 
-def shown_digit(page, timeout=20_000):
+def draw_with_finger(page, strokes):
+    """Touch events, as a phone sends them (Chromium's DevTools protocol: touchStart, touchMove..., touchEnd)."""
+    cdp = page.context.new_cdp_session(page)
+    box = page.locator("canvas.upper-canvas").first.bounding_box()
+    for stroke in strokes:
+        points = [(box["x"] + x, box["y"] + y) for x, y in stroke]
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": points[0][0], "y": points[0][1]}]})
+        for (x0, y0), (x1, y1) in zip(points, points[1:]):
+            for k in range(1, 9):
+                x, y = x0 + (x1 - x0) * k / 8, y0 + (y1 - y0) * k / 8
+                cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]})
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+
+
+def answer_text(page):
+    return page.locator(".st-key-prediction").inner_text()
+
+
+def wait_answer(page, expected=None, timeout=20_000):
+    """The digit the page shows once it has answered (``expected``: a digit, or "none" for "Draw a digit")."""
+    if expected == "none":
+        page.wait_for_function("() => document.querySelector('.st-key-prediction').innerText.includes('Draw a digit')",
+                               timeout=timeout)
+        br.wait_for_app(page)
+        return None
+    want = "\\d" if expected is None else str(expected)
     page.wait_for_function(
-        "() => { const el = document.querySelector('.st-key-prediction');"
-        " return el && /\\d/.test(el.innerText) }", timeout=timeout)
+        "(want) => { const el = document.querySelector('.st-key-prediction');"
+        " return el && new RegExp('^\\\\s*' + want).test(el.innerText) }", arg=want, timeout=timeout)
     br.wait_for_app(page)
-    text = page.locator(".st-key-prediction").inner_text()
-    return int(re.search(r"\d", text).group())  # the digit is the container's first number
+    return int(re.search(r"\d", answer_text(page)).group())  # the digit is the container's first number
+
+
+def ink_on_canvas(page) -> int:
+    """How many of the canvas's pixels are lit (read from the canvas the visitor sees)."""
+    return page.locator("canvas.dc-canvas").first.evaluate(
+        "c => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let n = 0;"
+        " for (let i = 0; i < d.length; i += 4) if (d[i] > 128) n++; return n }")
 
 
 @pytest.mark.parametrize("digit", sorted(DIGITS))
-def test_drawn_digit_is_recognised(app, digit, tmp_path):
-    url, b = app
-    page = b.new_page(viewport={"width": 1400, "height": 1200})
-    page.goto(f"{url}/draw")
-    br.wait_for_app(page)
-    assert "Draw a digit" in page.locator(".st-key-prediction").inner_text()
+def test_drawn_digit_is_recognised(page, digit):
+    assert "Draw a digit" in answer_text(page)
     draw(page, DIGITS[digit])
-    shown = shown_digit(page)
-    page.screenshot(path=str(tmp_path / f"drawn_{digit}.png"))
-    assert shown == digit
-    
-    page.close()
+    assert wait_answer(page) == digit
 
 
-def test_clear_returns_to_draw_a_digit(app):
-    url, b = app
-    page = b.new_page(viewport={"width": 1400, "height": 1200})
-    page.goto(f"{url}/draw")
-    br.wait_for_app(page)
-    draw(page, DIGITS[1])
-    assert shown_digit(page) == 1
-    # The canvas toolbar's last button clears the drawing (trash icon).
+def test_canvas_toolbar_is_hidden_and_drawing_keeps_working(page):
+    """The canvas's own toolbar had an edit toggle that stopped drawing: it is gone, the page's buttons remain."""
     page.locator("canvas.upper-canvas").first.hover()
-    buttons = page.locator(".st-key-draw_canvas button, [class*='canvas'] button")
-    buttons.last.click()
-    page.wait_for_function("() => document.querySelector('.st-key-prediction').innerText.includes('Draw a digit')",
-                           timeout=20_000)
-    page.close()
+    page.wait_for_timeout(500)
+    assert page.locator("canvas.upper-canvas").count() == 1
+    assert not page.locator(".dc-toolbar").first.is_visible()
+    assert not page.get_by_role("button", name="Edit", exact=True).is_visible()
+    draw(page, DIGITS[1])
+    assert wait_answer(page, 1) == 1
+    page.locator("canvas.upper-canvas").first.hover()
+    assert not page.locator(".dc-toolbar").first.is_visible()
+
+
+def test_undo_and_clear(page):
+    draw(page, DIGITS[1])
+    assert wait_answer(page, 1) == 1
+    ink_one = ink_on_canvas(page)
+    draw(page, [[(60, 60), (140, 60), (220, 60)]])  # a bar across the top: the 1 becomes a 7
+    assert wait_answer(page, 7) == 7
+    page.get_by_role("button", name="Undo").click()
+    assert wait_answer(page, 1) == 1
+    page.wait_for_timeout(1000)
+    assert ink_on_canvas(page) == pytest.approx(ink_one, rel=0.05)  # the canvas shows the 1 alone again
+    page.get_by_role("button", name="Clear").click()
+    wait_answer(page, "none")
+    page.wait_for_timeout(500)
+    assert ink_on_canvas(page) == 0
+    draw(page, DIGITS[7])  # and drawing goes on as before
+    assert wait_answer(page, 7) == 7
+
+
+def test_drawing_is_still_there_after_visiting_another_page(page):
+    draw(page, DIGITS[7])
+    assert wait_answer(page, 7) == 7
+    ink = ink_on_canvas(page)
+    page.get_by_role("link", name="Home").first.click()
+    br.wait_for_app(page)
+    page.wait_for_selector("canvas.upper-canvas", state="detached")
+    page.get_by_role("link", name="Draw & classify").first.click()
+    br.wait_for_app(page, selector="canvas.upper-canvas")
+    assert wait_answer(page, 7) == 7
+    page.wait_for_timeout(500)
+    assert ink_on_canvas(page) == pytest.approx(ink, rel=0.05)
+
+
+def test_clicking_a_neuron_inspects_it(page):
+    circle = page.locator(".draw-net circle:has(title)").filter(has_text="layer 2, neuron 5:")
+    circle.scroll_into_view_if_needed()
+    circle.click()
+    page.wait_for_function("() => [...document.querySelectorAll('[data-testid=stMarkdown]')]"
+                           ".some(e => e.innerText.startsWith('Hidden layer 2, neuron 5'))", timeout=20_000)
+
+
+def test_phone_answer_is_visible_without_scrolling_after_drawing(app, tmp_path):
+    """390x844 touch screen: draw with a finger; the answer is on screen, nothing scrolled."""
+    url, b = app
+    context = b.new_context(**PHONE)
+    page = context.new_page()
+    page.goto(f"{url}/draw")
+    br.wait_for_app(page, selector="canvas.upper-canvas")
+    draw_with_finger(page, DIGITS[7])
+    assert wait_answer(page, 7) == 7
+    page.screenshot(path=str(tmp_path / "phone.png"))
+    scrolled = page.evaluate("() => window.scrollY + (document.querySelector('[data-testid=stMain]') || {}).scrollTop")
+    assert not scrolled
+    box = page.locator(".st-key-prediction").bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= PHONE["viewport"]["height"], box
+    context.close()
