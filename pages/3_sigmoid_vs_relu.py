@@ -38,7 +38,9 @@ forwards = {name: net.forward(x) for name, net in nets.items()}
 marks = {name: (compare.neuron_z(fw, layer, neuron), f"{data.MODEL_LABELS[name]} neuron {neuron}")
          for name, fw in forwards.items()}
 with right:
-    st.plotly_chart(compare.functions_figure(marks, own_z), key="cmp_functions", config=compare.PLOT_CONFIG)
+    for col, name in zip(st.columns(2), compare.NAMES):
+        with col.container(key=f"cmp_function_{name}"):
+            st.image(compare.functions_svg(name, marks, own_z), width="stretch")
     st.caption(f"The dot is where neuron {neuron} of hidden layer {layer} sits for {text}, in each model; the z axis "
                "stretches to take it in. Where the sigmoid's slope is near 0 (saturated), almost no learning signal "
                "passes back through it; ReLU's slope is 1 wherever it is on, and 0 where it is off.")
@@ -52,8 +54,8 @@ st.subheader(f"Both models read {text}")
 for col, (name, fw) in zip(st.columns(2, gap="large"), forwards.items()):
     with col.container(key=f"cmp_answer_{name}", border=True):
         st.markdown(compare.answer_text(name, fw.output, truth))
-st.plotly_chart(compare.activations_figure(forwards, {n: compare.label(n) for n in nets}), key="cmp_layers",
-                config=compare.PLOT_CONFIG)
+    with col.container(key=f"cmp_layers_{name}"):
+        st.image(compare.activations_svg(fw, name), width="stretch")
 
 # --- more, one section at a time (each drawn only when chosen) ---------------------------------------------------
 more = st.segmented_control("More", list(compare.SECTIONS), format_func=compare.SECTIONS.get, key=compare.MORE,

@@ -1,8 +1,10 @@
 """AppTest drives the Sigmoid vs ReLU page: the functions where z really is, both models (or the visitor's
 edited copy) on one input, the sections behind a click, a race with a real Stop and a time cap, the stored
 test-set statistics, the page without MNIST, and the presenter view."""
+import base64
 import json
 import re
+import xml.etree.ElementTree as ET
 from decimal import Decimal, getcontext
 
 import numpy as np
@@ -12,7 +14,7 @@ from src import mnist
 from src import race as racing
 from src.edits import EditLog
 from src.train import pixels
-from tests.pages_helpers import container_text, open_page
+from tests.pages_helpers import container_text, keyed, open_page
 
 PAGE = "pages/3_sigmoid_vs_relu.py"
 RACE_WAIT = 120  # seconds a race thread may take here (a busy 2-core machine)
@@ -27,6 +29,42 @@ def chart(at, key):
     found = [c for c in at.get("plotly_chart") if c.proto.id.endswith(f"-{key}")]
     assert found, f"no chart {key!r}"
     return json.loads(found[0].proto.spec)
+
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def svg(at, key) -> ET.Element:
+    """The SVG drawn by st.image inside the container with this key, parsed."""
+    image = next(iter(keyed(at, key).children.values()))
+    url = image.proto.imgs[0].url
+    assert url.startswith("data:image/svg+xml;base64,")
+    return ET.fromstring(base64.b64decode(url.split(",", 1)[1]))
+
+
+def marks(root):
+    """Each dot: (z, y, circle cx, label lines, label box (x, y, w, h))."""
+    out = []
+    for g in root.iter(f"{SVG}g"):
+        if g.get("class") == "mark":
+            c, r = g.find(f"{SVG}circle"), g.find(f"{SVG}rect")
+            box = tuple(float(r.get(k)) for k in ("x", "y", "width", "height"))
+            out.append((float(g.get("data-z")), float(g.get("data-y")), float(c.get("cx")),
+                        [t.text for t in g.iter(f"{SVG}text")], box))
+    return out
+
+
+def z_at(root, cx):
+    """The z the x axis's own tick labels put at pixel ``cx`` (read from the drawing, not from the code)."""
+    rows = {}
+    for t in root.iter(f"{SVG}text"):
+        try:
+            rows.setdefault(float(t.get("y")), []).append((float(t.text.replace(",", "")), float(t.get("x"))))
+        except (TypeError, ValueError):
+            pass
+    ticks = rows[max(y for y, v in rows.items() if len(v) >= 2)]
+    (z0, x0), (z1, x1) = ticks[0], ticks[-1]
+    return z0 + (cx - x0) * (z1 - z0) / (x1 - x0)
 
 
 def charts(at):
@@ -77,35 +115,50 @@ def test_a_neuron_far_out_is_drawn_where_it_is(mnist_test, shipped):
     assert z < -8
     at = open_page(PAGE)
     at.selectbox(key="cmp_neuron").set_value(14).run()
-    fig = chart(at, "cmp_functions")
-    assert fig["layout"]["xaxis2"]["range"][0] < z  # the axis takes it in
-    dots = [t for t in fig["data"] if t.get("mode") == "markers" and t.get("xaxis") == "x2"]
-    assert dots and dots[0]["x"][0] == pytest.approx(z, abs=1e-4)  # not clipped to the edge
-    assert dots[0]["y"][0] == 0
-    labels = [a["text"] for a in fig["layout"]["annotations"] if "ReLU neuron 14" in a["text"]]
-    assert labels and f"z = {z:,.4g}" in labels[0] and "slope 0" in labels[0]
+    root = svg(at, "cmp_function_relu")
+    (mz, my, cx, lines, box), = marks(root)
+    assert mz == pytest.approx(z, abs=1e-4) and my == 0
+    assert z_at(root, cx) == pytest.approx(z, abs=0.05)  # on the axis where z really is, not at its edge
+    assert lines == [f"ReLU neuron 14: z = {z:,.4g}", "ReLU(z) = 0", "slope 0"]
+    assert 0 <= box[0] and box[0] + box[2] <= float(root.get("width"))  # the label is not clipped
 
 
 def test_the_lessons_sigma_of_minus_1000_on_the_curves():
     at = open_page(PAGE)
     at.button(key="cmp_lesson_z").click().run()
     assert at.number_input(key="cmp_z").value == -1000
-    fig = chart(at, "cmp_functions")
-    assert fig["layout"]["xaxis"]["range"][0] < -1000 < fig["layout"]["xaxis"]["range"][1]
-    sig = [a["text"] for a in fig["layout"]["annotations"] if a.get("xref") == "x" and "your z" in a["text"]]
-    assert sig and "z = -1,000" in sig[0] and power_text(sigma(-1000)) in sig[0]
+    root = svg(at, "cmp_function_sigmoid")
+    found = marks(root)
+    assert len(found) == 2  # the neuron and your z
+    (z, y, cx, lines, box), = [m for m in found if m[3][0].startswith("your z")]
+    assert z == -1000 and z_at(root, cx) == pytest.approx(-1000, abs=5)
+    assert lines == ["your z: z = -1,000", f"σ(z) = {power_text(sigma(-1000))}",
+                     f"slope {power_text(sigma(-1000) * sigma(1000))}"]
+    (b1, b2), width = [m[4] for m in found], float(root.get("width"))
+    assert b1[1] + b1[3] <= b2[1] or b2[1] + b2[3] <= b1[1]  # the two labels do not overlap
+    assert all(0 <= b[0] and b[0] + b[2] <= width for b in (b1, b2))
     at.number_input(key="cmp_z").set_value(None).run()
-    assert chart(at, "cmp_functions")["layout"]["xaxis"]["range"][0] >= -9  # back to about -8..8
+    root = svg(at, "cmp_function_sigmoid")
+    assert len(marks(root)) == 1 and z_at(root, 46) >= -9  # back to about -8..8
 
 
-def test_colours_are_the_themes(shipped):
+def test_colours_are_the_themes():
     from ui import theme
     at = open_page(PAGE)
-    fig = chart(at, "cmp_functions")
-    lines = {t["name"]: t["line"]["color"] for t in fig["data"] if t.get("name") in ("Sigmoid(z)", "ReLU(z)")}
-    assert lines == {"Sigmoid(z)": theme.ACTIVATION_COLOURS["sigmoid"], "ReLU(z)": theme.ACTIVATION_COLOURS["relu"]}
-    bars = chart(at, "cmp_layers")["data"]
-    assert {b["marker"]["color"] for b in bars} == set(theme.ACTIVATION_COLOURS.values())
+    for name in ("sigmoid", "relu"):
+        colour = theme.ACTIVATION_COLOURS[name]
+        assert {p.get("stroke") for p in svg(at, f"cmp_function_{name}").iter(f"{SVG}polyline")} == {colour}
+        assert {r.get("fill") for r in svg(at, f"cmp_layers_{name}").iter(f"{SVG}rect")} == {colour}
+
+
+def test_activation_bars_are_the_forward_pass(mnist_test, shipped):
+    at = open_page(PAGE)
+    x = pixels(mnist_test[0][:1])[0].astype(np.float64)
+    net = shipped["sigmoid"]
+    a1 = 1 / (1 + np.exp(-(net.weights[0].astype(np.float64) @ x + net.biases[0])))
+    bars = [r.find(f"{SVG}title").text for r in svg(at, "cmp_layers_sigmoid").iter(f"{SVG}rect")]
+    assert len(bars) == sum(net.sizes[1:])
+    assert bars[:16] == [f"neuron {i}: a = {v:.3f}" for i, v in enumerate(a1)]
 
 
 # --- both models, one input; the sidebar's choices ---------------------------------------------------------
@@ -142,12 +195,12 @@ def test_no_model_choice_in_the_sidebar_and_the_edited_copy_is_used(shipped):
 
 
 # --- first view: few figures; the rest behind a click --------------------------------------------------------
-def test_first_view_draws_two_figures_and_sections_only_when_opened():
+def test_first_view_draws_no_plotly_and_sections_only_when_opened():
     at = open_page(PAGE)
-    assert sorted(charts(at)) == ["cmp_functions", "cmp_layers"]
+    assert charts(at) == []  # the curves and bars are SVG images: no Plotly to load or draw
     assert not at.dataframe  # the tables are plain tables, not data grids
     open_section(at, "training")
-    assert "cmp_curves" in charts(at) and len(charts(at)) == 3
+    assert charts(at) == ["cmp_curves"]
     fig = chart(at, "cmp_curves")
     assert len(fig["data"][0]["x"]) == 60  # the 60 epochs in the weights file's curves
 
@@ -264,7 +317,7 @@ def test_without_mnist_the_page_still_works(tmp_path, monkeypatch, shipped):
     assert at.button_group(key="cmp_source").value == "blank"
     for name in ("sigmoid", "relu"):
         assert answer(at, name) == int(shipped[name].predict(np.zeros(784, np.float32)))
-    assert sorted(charts(at)) == ["cmp_functions", "cmp_layers"]
+    assert len(marks(svg(at, "cmp_function_relu"))) == 1
     at.button_group(key="cmp_source").set_value("noise").run()
     assert not at.exception
     assert "cmp_curves" in charts(open_section(at, "training"))  # from the weights files
