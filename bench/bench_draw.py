@@ -10,11 +10,11 @@ Every figure is a median of individually timed calls, after a warm-up. Timed:
     the canvas's PNG data URL into that array (``CanvasResult.image_data`` does it on every access);
 (b) ``net.forward(x.reshape(784))`` for one image, each shipped model;
 (c) ``ui.figures.network_svg(net, forward, chosen=(1, 0))``, each model, and the SVG's size;
-(d) the image encodes of one rerun (source "My drawing", neuron inspector on hidden layer 1, the page's
-    defaults): the 28x28 PNG data URI inside the SVG, the SVG turned into a data URI by ``st.image``, and the
-    six NumPy images ``st.image`` encodes with Streamlit's own ``image_to_url`` (for an array without alpha
-    Streamlit's "auto" format is JPEG at quality 100, not PNG), plus the output-bars Plotly figure built and
-    serialised to JSON as ``st.plotly_chart`` does;
+(d) what else one stroke's rerun draws (source "My drawing", the page's defaults: neuron details off): the
+    28x28 PNG data URI inside the network SVG, the SVG serialised as the clickable picture's component data,
+    the output bars as a small SVG and its data URI (``st.image``), and the three pre-processing images
+    ``st.image`` encodes with Streamlit's ``image_to_url`` (for an array without alpha Streamlit's "auto"
+    format is JPEG at quality 100); for comparison, the Plotly output bars the page drew before;
 (e) server time of a whole rerun under Streamlit's AppTest: the draw page with a drawing injected into the
     canvas's session state before each ``at.run()`` (a different digit each time, as after a new stroke),
     against a rerun of the home page ``app.py``, each the median of ``--reruns`` timed runs after two
@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import base64
 import io
+import json
 import os
 import platform
 import statistics
@@ -114,7 +115,7 @@ def main(argv=None):
     from streamlit.elements.lib.image_utils import image_to_url
     from streamlit.elements.lib.layout_utils import LayoutConfig
 
-    from ui import figures
+    from ui import draw as draw_page, figures
 
     import streamlit
     import streamlit.logger
@@ -155,40 +156,40 @@ def main(argv=None):
                               timed(lambda m=m: figures.network_svg(nets[m], forwards[m], chosen=(1, 0)), args.calls),
                               f"({len(svg) / 1024:.1f} KB SVG)")
 
-    # --- (d) the encodes of one rerun: source "My drawing", centre on, hidden layer 1, neuron 0 ---
+    # --- (d) the encodes of one stroke's rerun: source "My drawing", centre on, neuron details off (the defaults) ---
     net = nets["sigmoid"]
     forward = forwards["sigmoid"]
-    frame = np.zeros((20, 20), np.float32)
-    fh, fw = steps.fitted.shape
-    frame[(20 - fh) // 2:(20 - fh) // 2 + fh, (20 - fw) // 2:(20 - fw) // 2 + fw] = steps.fitted
-    w = net.weights[0][0]
     images = [
         ("st.image box_overlay, 140x140 RGB", figures.box_overlay(steps.ink, steps.box)),
-        ("st.image fitted 20x20 at 140, gray", figures.gray_image(frame, 140)),
+        ("st.image fitted 20x20 at 140, gray", figures.gray_image(draw_page.fitted_frame(steps.fitted), 140)),
         ("st.image 28x28 input at 140, gray", figures.gray_image(x, 140)),
-        ("st.image neuron weights, 196x196 RGB", figures.signed_image(w.reshape(28, 28), float(np.max(np.abs(w))), 196)),
-        ("st.image this input, 196x196 gray", figures.gray_image(x, 196)),
-        ("st.image weights x input, 196x196 RGB", figures.signed_image((w * x.reshape(784)).reshape(28, 28), None, 196)),
     ]
     layout = LayoutConfig(width="stretch")
     svg = figures.network_svg(net, forward, chosen=(1, 0))
-    header("(d) the image encodes of one rerun (sigmoid model, inspector on hidden layer 1): µs per call")
-    encodes = [row("28x28 PNG data URI inside the SVG (png_data_uri)",
+    bars = draw_page.output_bars_svg(forward.output)
+    header("(d) what one stroke's rerun draws (sigmoid model, page defaults): µs per call")
+    encodes = [row("28x28 PNG data URI inside the network SVG (png_data_uri)",
                    timed(lambda: figures.png_data_uri(figures.gray_image(x.reshape(28, 28))), args.calls))]
-    encodes.append(row("st.image(svg): SVG string -> base64 data URI",
-                       timed(lambda: image_to_url(svg, layout, False, "RGB", "auto", "bench"), args.calls)))
+    encodes.append(row("network picture: json.dumps({'svg': svg}) (component data)",
+                       timed(lambda: json.dumps({"svg": svg}), args.calls), f"({len(svg) / 1024:.1f} KB)"))
+    encodes.append(row("output bars: draw_page.output_bars_svg(output)",
+                       timed(lambda: draw_page.output_bars_svg(forward.output), args.calls), f"({len(bars) / 1024:.1f} KB)"))
+    encodes.append(row("st.image(output bars SVG): SVG string -> data URI",
+                       timed(lambda: image_to_url(bars, layout, False, "RGB", "auto", "bench"), args.calls)))
     for label, img in images:
-        size = len(image_to_url.__globals__["_np_array_to_bytes"](img, "auto"))
+        buf = io.BytesIO()  # the size of what st.image sends: "auto" is JPEG at quality 100 for an RGB array
+        from PIL import Image
+        Image.fromarray(img).save(buf, format="JPEG", quality=100)
         encodes.append(row(label + " -> JPEG q100",
                            timed(lambda img=img: image_to_url(img, layout, False, "RGB", "auto", "bench"), args.calls),
-                           f"({size / 1024:.1f} KB)"))
+                           f"({buf.tell() / 1024:.1f} KB)"))
     med["encodes"] = sum(encodes)
-    print(f"  {'total of the eight encodes (sum of medians)':<58}{fmt_us(med['encodes']):>12}")
-    med["plotly"] = row("(extra) output_bars() + plotly.io.to_json (st.plotly_chart)",
+    print(f"  {'total of the drawing and encodes above (sum of medians)':<58}{fmt_us(med['encodes']):>12}")
+    med["plotly"] = row("(for comparison) Plotly output_bars() + plotly.io.to_json",
                         timed(lambda: plotly.io.to_json(figures.output_bars(forward.output), validate=False),
-                                max(args.calls // 3, 30)))
-    parts = med["decode"] + med["preprocess"] + med["forward sigmoid"] + med["svg sigmoid"] + med["encodes"] + med["plotly"]
-    print(f"  {'sum: decode + (a) + (b) + (c) + (d) + plotly, sigmoid':<58}{fmt_us(parts):>12}")
+                              max(args.calls // 3, 30)), "(what the page drew before: now an SVG)")
+    parts = med["decode"] + med["preprocess"] + med["forward sigmoid"] + med["svg sigmoid"] + med["encodes"]
+    print(f"  {'sum: decode + (a) + (b) + (c) + (d), sigmoid':<58}{fmt_us(parts):>12}")
 
     # --- (e) whole reruns under AppTest ---
     from streamlit.testing.v1 import AppTest
@@ -206,8 +207,8 @@ def main(argv=None):
     urls = [data_url(c) for c in canvases]
 
     def draw_rerun(i):
-        at.session_state["draw_canvas"] = {"drawing": {"raw": {}, "data": urls[i % len(urls)]},
-                                           "backgroundFit": None}
+        at.session_state[draw_page.CANVAS] = {"drawing": {"raw": {"objects": []}, "data": urls[i % len(urls)]},
+                                         "backgroundFit": None}
         start = time.perf_counter()
         at.run()
         return time.perf_counter() - start
@@ -227,7 +228,7 @@ def main(argv=None):
     if at.exception or home.exception:
         print(f"error: a rerun raised {at.exception or home.exception}", file=sys.stderr)
         return 1
-    shown = [m.value for m in at.markdown if "font-size:4.5rem" in m.value]
+    shown = [m.value for m in at.markdown if "font-size:" in m.value]  # the big answer digit
     header(f"(e) server time per rerun under AppTest (median of {args.reruns}, after 2 warm-up runs): ms")
     d = statistics.median(draw_times)
     h = statistics.median(home_times)
