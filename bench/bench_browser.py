@@ -111,7 +111,9 @@ class Server:
         extra = [a for o in options for a in (f"--{o.partition('=')[0]}", o.partition("=")[2])]
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-             "--server.port", str(port), "--server.address", HOST, "--browser.gatherUsageStats", "false", *extra],
+             "--server.port", str(port), "--server.address", HOST, "--browser.gatherUsageStats", "false",
+             # no reloading of modules edited while it runs: the code measured is the code at the start
+             "--server.fileWatcherType", "none", *extra],
             cwd=ROOT, env={**os.environ, "MNIST_DIR": mnist_dir}, stdout=self.log, stderr=subprocess.STDOUT)
 
     def wait_healthy(self, timeout=90.0) -> float:

@@ -44,16 +44,22 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
+import io
 import json
 import os
 import random
+import socket
+import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from collections import Counter, defaultdict
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run from anywhere: `src` is the repo's
@@ -63,8 +69,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 from websockets.asyncio.client import connect  # noqa: E402
 
 from src import mnist  # noqa: E402
-from tests.browser import free_port, start_app, stop_app, wait_healthy  # noqa: E402
-from tests.pages_helpers import canvas_png  # noqa: E402  (the drawings the page tests use)
+from src.preprocess import resize  # noqa: E402
 
 HOST = "127.0.0.1"
 CANVAS_KEY = "draw_canvas"
@@ -74,6 +79,23 @@ TICKS = os.sysconf("SC_CLK_TCK")
 
 
 # ---------------------------------------------------------------- drawings
+
+def canvas_png(digit28: np.ndarray, size=280, margin=40) -> str:
+    """A canvas-like drawing (white on black RGBA) of a 28x28 digit, as the canvas's data URL.
+
+    The same drawing as the page tests' ``canvas_png`` (tests/pages_helpers.py), copied: benchmarks do not
+    import tests/."""
+    inner = resize(np.asarray(digit28, np.float32) / (255 if digit28.dtype == np.uint8 else 1),
+                   size - 2 * margin, size - 2 * margin)
+    gray = np.zeros((size, size), np.float32)
+    gray[margin:size - margin, margin:size - margin] = inner
+    rgba = np.zeros((size, size, 4), np.uint8)
+    rgba[..., :3] = (np.clip(gray, 0, 1) * 255).astype(np.uint8)[..., None]
+    rgba[..., 3] = 255
+    buf = io.BytesIO()
+    Image.fromarray(rgba, "RGBA").save(buf, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+
 
 def canvas_values(mnist_dir: str, k: int) -> tuple[list[str], str]:
     """k canvas widget values (JSON text, as the browser sends them), of the first k MNIST test digits."""
@@ -96,6 +118,48 @@ def canvas_values(mnist_dir: str, k: int) -> tuple[list[str], str]:
 
 
 # ---------------------------------------------------------------- the server
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def start_app(port, env=None, options=(), stdout=subprocess.PIPE) -> subprocess.Popen:
+    """`streamlit run app.py` on 127.0.0.1:port; ``options`` are extra "section.name=value" settings."""
+    extra = [arg for option in options for arg in (f"--{option.partition('=')[0]}", option.partition("=")[2])]
+    return subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+         "--server.port", str(port), "--server.address", HOST, "--browser.gatherUsageStats", "false",
+         # no reloading of modules edited while it runs: the code measured is the code at the start
+         "--server.fileWatcherType", "none", *extra],
+        cwd=ROOT, env={**os.environ, **(env or {})}, stdout=stdout, stderr=subprocess.STDOUT)
+
+
+def wait_healthy(proc: subprocess.Popen, url: str, timeout=60):
+    """Poll /_stcore/health until the server answers; RuntimeError if it dies or takes too long."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError("streamlit did not start")
+        time.sleep(0.3)
+
+
+def stop_app(proc: subprocess.Popen):
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+
 
 def proc_cpu(pid: int) -> tuple[float, float]:
     """(whole process, main thread) CPU seconds, user + system."""
@@ -177,10 +241,9 @@ class Visitor:
         msg = BackMsg()
         cs = msg.rerun_script
         cs.query_string = ""
-        if self.page_hash:
-            cs.page_script_hash = self.page_hash
-        else:
-            cs.page_name = self.page
+        # by name, always: new_session's page_script_hash is app.py's here (pages/ multipage), so a rerun
+        # asked for by that hash runs the home page
+        cs.page_name = self.page
         for wid, value in self.widgets.items():
             w = cs.widget_states.widgets.add()
             w.id = wid
