@@ -269,6 +269,9 @@ def print_table(pages, runs, home_runs, args, cold_mode):
     print("\nlast ws: median time of the last websocket message from the server; DOM: elements at idle; "
           "errors: visits that showed an exception element.")
     print("Over target: " + ("; ".join(over) if over else "none"))
+    broken = [name(p) for p in pages if summary(runs[name(p)])["errors"]]
+    if broken:
+        print(f"WARNING: {', '.join(broken)} showed an exception element: those figures are of an error page.")
 
 
 def parse_viewport(s: str):
