@@ -419,17 +419,19 @@ class Ablator:
     """Test accuracy of ``net`` on images x (n, 784) with hidden neurons switched off, fast.
 
     The first layer is the expensive one (n x 784 x 16); its weighted sums z(1) are computed once here (or
-    taken from ``z1``, e.g. a ``Scorer``'s, when they belong to this very network) and every query
-    recomputes only the layers after it. Switching off neuron j of layer 1 is a rank-one change of z(2):
+    taken from ``z1``, e.g. a ``Scorer``'s, when they belong to this very network; only read, not kept) and
+    every query recomputes only the layers after it. The ablator keeps a copy of the network, so editing
+    ``net`` afterwards does not change its answers. Switching off neuron j of layer 1 is a rank-one change of z(2):
     z(2) - a_j(1) W(2)[:, j].
     """
 
     def __init__(self, net: Network, x, labels, z1=None):
-        self.net = net
+        # a snapshot: a later edit of ``net`` must not change what this ablator answers (it may be cached)
+        self.net = net = net.copy()
         self.labels = np.asarray(labels).astype(np.intp)
         self.label_counts = np.bincount(self.labels, minlength=10)[:10]
-        self.z1 = (np.asarray(x) @ net.weights[0].T + net.biases[0]) if z1 is None else z1
-        self.a1 = net.activate(0, self.z1)
+        z1 = (np.asarray(x) @ net.weights[0].T + net.biases[0]) if z1 is None else z1
+        self.a1 = net.activate(0, z1)
         # the intact network's layer 2 weighted sums, reused by every single layer-1 ablation
         self.z2 = self.a1 @ net.weights[1].T + net.biases[1] if len(net.weights) > 1 else None
         self.intact = self._score(self._answers_from(1, self.a1))

@@ -359,3 +359,14 @@ def test_noise_census_in_chunks_and_bounded(monkeypatch):
     assert probe.noise_census(net, n=10 ** 9).counts.sum() == 900
     with pytest.raises(ValueError):
         probe.noise_images(3, "plaid")
+
+
+def test_an_ablator_keeps_answering_for_the_network_it_was_built_from():
+    net = Network.initialise(activation="sigmoid", seed=19)
+    x, labels = _data(net, seed=3)
+    ablator = probe.Ablator(net, x, labels)
+    before = ablator.ablate([(1, 2)]).accuracy
+    net.weights[1] *= -1  # an edit after the ablator was made (it may sit in a cache shared by visitors)
+    net.weights[2][:] = 0
+    assert ablator.ablate([(1, 2)]).accuracy == before
+    assert probe.Ablator(net, x, labels).ablate([(1, 2)]).accuracy != before

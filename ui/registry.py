@@ -37,6 +37,12 @@ PAGES = [
          "The same network with two activation functions, side by side, and a live race."),
     Page("pages/4_parameters.py", "Parameters", ":material/grid_on:",
          "Where the 13,002 weights and biases live, layer by layer."),
+    Page("pages/5_probe.py", "Probe", ":material/biotech:",
+         "What the network really looks for: its favourite images, where its answer flips, how to fool it."),
+    Page("pages/6_workshop.py", "Workshop", ":material/groups:",
+         "A class challenge: join a room with its code, rebuild or fool the network, and submit."),
+    Page("pages/7_leaderboard.py", "Leaderboard", ":material/leaderboard:",
+         "A room's live leaderboard, big enough for a projector."),
 ]
 
 
