@@ -321,6 +321,18 @@ class Judge:
             self._predictions[key] = z1
         return self._predictions[key]
 
+    def leftover(self, challenge: Challenge, net: Network) -> int:
+        """How many trained weights and biases of the challenge's zeroed layer are still in ``net`` (0 when
+        the challenge zeroes none). An untouched entry of a zeroed layer is 0 and a rebuilt one is a person's
+        own number: one equal to the trained float32 to the last bit is not there by chance."""
+        layer = challenge.start_layer
+        if not layer:
+            return 0
+        trained = self.trained[challenge.model]
+        return sum(int(np.count_nonzero((now == was) & (was != 0)))
+                   for now, was in ((net.weights[layer - 1], trained.weights[layer - 1]),
+                                    (net.biases[layer - 1], trained.biases[layer - 1])))
+
     def accuracy(self, net: Network, model: str) -> float:
         """Test accuracy of ``net``, an edited copy of shipped model ``model``.
 
@@ -344,12 +356,7 @@ class Judge:
         net = self.rebuild(challenge, code)
         layer = challenge.start_layer
         if layer:
-            # the trained values of the zeroed layer must all be gone: an untouched entry is 0, a rebuilt one
-            # is a person's own number (one equal to the trained float32 to the last bit is not by chance)
-            trained = self.trained[challenge.model]
-            left = sum(int(np.count_nonzero((now == was) & (was != 0)))
-                       for now, was in ((net.weights[layer - 1], trained.weights[layer - 1]),
-                                        (net.biases[layer - 1], trained.biases[layer - 1])))
+            left = self.leftover(challenge, net)
             if left:
                 raise WorkshopError(f"This challenge starts with layer {layer} set to 0, but {left:,} of its trained "
                                     "weights and biases are still in your network. Press “Start the challenge” "

@@ -1,0 +1,231 @@
+"""AppTest of the workshop and leaderboard pages: a teacher opens a room, participants join and submit, the
+server's scores (checked against an independent computation) and order on the leaderboard; bad room codes,
+bad nicknames, the rate limit, closed rooms, the teacher secret, a deleted database and an unreachable
+PostgreSQL, each with a clear message while the rest of the app keeps working. Each test has its own
+VANILLA_DATA_DIR (a new SQLite file)."""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from src.train import pixels
+from tests.pages_helpers import container_text, keyed, open_page
+from ui import workshop as wk
+
+WORKSHOP, LEADERBOARD = "pages/6_workshop.py", "pages/7_leaderboard.py"
+
+
+@pytest.fixture(autouse=True)
+def own_database(tmp_path, monkeypatch, mnist_test):
+    """A fresh SQLite database for each test; no PostgreSQL, no teacher secret unless a test sets one."""
+    monkeypatch.setenv("VANILLA_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("VANILLA_TEACHER_SECRET", raising=False)
+    return tmp_path / "data" / "workshop.sqlite3"
+
+
+def texts(at, *kinds):
+    """The messages of these kinds, as a person reads them (ui.text.safe's backslash escapes removed)."""
+    return re.sub(r"\\(.)", r"\1", " ".join(e.value for kind in kinds for e in getattr(at, kind)))
+
+
+def teacher_opens(kind="from_scratch", **form) -> tuple:
+    """A teacher's session that opened a room: (AppTest, room code)."""
+    at = open_page(WORKSHOP)
+    at.segmented_control(key=wk.ROLE).set_value(wk.TEACHER).run()
+    at.radio(key=wk.KIND).set_value(kind).run()
+    for key, value in form.items():
+        at.session_state[key] = value
+    at.button(key="ws_open").click().run()
+    assert not at.exception, at.exception
+    code = at.session_state[wk.ROOM]
+    assert code and code in container_text(at, "ws_code"), texts(at, "error", "success")
+    return at, code
+
+
+def join(code, nick):
+    at = open_page(WORKSHOP, {"room": code})
+    assert at.text_input(key=wk.JOIN_CODE).value == code  # filled in from the join link
+    at.text_input(key=wk.JOIN_NICK).input(nick)
+    at.button(key="ws_join").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def board_order(code) -> list:
+    """The nicknames on the leaderboard page, top first."""
+    at = open_page(LEADERBOARD, {"room": code})
+    rows = [line for line in container_text(at, "lb_board").split("\n") if line.startswith("| ")][1:]
+    return [row.split(" | ")[1] for row in rows]
+
+
+def test_open_join_submit_and_the_leaderboard_in_score_order(shipped, mnist_test):
+    images, labels = mnist_test
+    x = pixels(images)
+    _, code = teacher_opens("from_scratch", **{wk.LAYER: 3})
+    trained = shipped["relu"]
+
+    ana = join(code, "Ana")
+    assert "Ana" in container_text(ana, "ws_joined")
+    assert ana.button(key="ws_submit").disabled  # the trained layer is still there: start first
+    ana.button(key="ws_start_btn").click().run()
+    log = ana.session_state["tuning_relu"].log
+    assert not log.net.weights[2].any() and not log.net.biases[2].any()
+    for digit in range(10):  # Ana rebuilds the output layer well: the trained rows, rounded to 1 decimal
+        log.set_row(3, digit, np.round(trained.weights[2][digit], 1), "rebuilt",
+                    bias=float(np.round(trained.biases[2][digit], 1)))
+    ana.run()
+    ana.button(key="ws_submit").click().run()
+    expected = log.net.accuracy(x, labels)  # an independent computation of the score
+    assert f"Submitted: {expected:.2%}" in texts(ana, "success"), texts(ana, "success", "error")
+
+    bo = join(code, "Bo")
+    bo.button(key="ws_start_btn").click().run()
+    bo.button(key="ws_submit").click().run()  # the layer left at zero: about 10%
+    assert "Submitted" in texts(bo, "success"), texts(bo, "error")
+    assert expected > 0.5
+
+    assert board_order(code) == ["Ana", "Bo"]
+
+
+def test_bad_room_codes_and_nicknames_say_what_is_wrong():
+    at = open_page(WORKSHOP)
+    at.text_input(key=wk.JOIN_CODE).input("K7Q")
+    at.text_input(key=wk.JOIN_NICK).input("Ana")
+    at.button(key="ws_join").click().run()
+    assert "room code is 5 letters" in texts(at, "error")
+    at.text_input(key=wk.JOIN_CODE).input("ZZZZZ")
+    at.button(key="ws_join").click().run()
+    assert "There is no room ZZZZZ" in texts(at, "error")
+    _, code = teacher_opens()
+    at.text_input(key=wk.JOIN_CODE).input(code)
+    at.text_input(key=wk.JOIN_NICK).input("\u202e\u200b ")
+    at.button(key="ws_join").click().run()
+    assert "at least one visible character" in texts(at, "error")
+    assert at.session_state[wk.ROOM] is None  # not joined
+
+
+def test_rate_limit_and_a_closed_room():
+    teacher, code = teacher_opens("fewest_edits", **{wk.MAX_EDITS: 5})
+    ana = join(code, "Ana")
+    ana.session_state["tuning_relu"].log.set_bias(3, 0, 0.5)
+    ana.run()
+    ana.button(key="ws_submit").click().run()
+    assert "Submitted" in texts(ana, "success")
+    ana.button(key="ws_submit").click().run()
+    assert "One submission every 5 s" in texts(ana, "error")
+    teacher.button(key="ws_close").click().run()
+    assert "is closed" in texts(teacher, "success")
+    ana.run()
+    assert "is closed" in texts(ana, "warning") and ana.button(key="ws_submit").disabled
+
+
+def test_over_the_edit_limit_is_refused_and_nothing_is_stored():
+    _, code = teacher_opens("fewest_edits", **{wk.MAX_EDITS: 2})
+    ana = join(code, "Ana")
+    for k in range(3):
+        ana.session_state["tuning_relu"].log.set_bias(3, k, 0.5)
+    ana.run()
+    assert "allows 2" in texts(ana, "warning")
+    ana.button(key="ws_submit").click().run()
+    assert "at most 2" in texts(ana, "error")
+    assert board_order(code) == []
+
+
+def test_a_reload_keeps_the_room_and_the_nickname():
+    _, code = teacher_opens("fewest_edits", **{wk.MAX_EDITS: 5})
+    ana = join(code, "Ana")
+    query = {k: ana.query_params[k][0] if isinstance(ana.query_params[k], list) else ana.query_params[k]
+             for k in ("room", "nick", "me")}
+    assert query["room"] == code and query["nick"] == "Ana"
+    again = open_page(WORKSHOP, query)  # the same tab reloaded: a new session, the same address
+    assert "Ana" in container_text(again, "ws_joined")
+    again.session_state["tuning_relu"].log.set_bias(3, 0, 0.5)
+    again.run()
+    again.button(key="ws_submit").click().run()
+    assert "Submitted" in texts(again, "success"), texts(again, "error")  # still Ana's nickname to use
+    other = join(code, "ANA")  # someone else, the same nickname
+    other.session_state["tuning_relu"].log.set_bias(3, 0, 0.5)
+    other.run()
+    other.button(key="ws_submit").click().run()
+    assert "already uses that nickname" in texts(other, "error")
+
+
+def test_nicknames_are_shown_escaped_on_the_leaderboard():
+    _, code = teacher_opens("fewest_edits", **{wk.MAX_EDITS: 5})
+    nasty = "[x](http://e.vil) <b>hi"
+    at = join(code, nasty)
+    at.session_state["tuning_relu"].log.set_bias(3, 0, 0.5)
+    at.run()
+    at.button(key="ws_submit").click().run()
+    board = container_text(open_page(LEADERBOARD, {"room": code}), "lb_board")
+    assert "\\[x\\]\\(http\\:\\/\\/e\\.vil\\) \\<b\\>hi" in board
+    assert "](http" not in board and "<b>" not in board
+
+
+def test_fool_it_scores_the_changed_pixels(mnist_test, shipped):
+    images, labels = mnist_test
+    index = int(np.flatnonzero(labels == 4)[0])
+    _, code = teacher_opens("fool_it", **{wk.INDEX: index, wk.TARGET: 9})
+    ana = join(code, "Ana")
+    assert ana.button(key="ws_submit_image").disabled  # the network still reads a 4
+    x0 = images[index].astype(np.float64).ravel() / 255
+    other = images[np.flatnonzero(labels == 9)[0]].astype(np.float64).ravel() / 255
+    for t in np.linspace(0, 1, 101):  # blend towards a 9 until the trained model reads a 9
+        q = np.rint(((1 - t) * x0 + t * other) * 255)
+        if shipped["relu"].predict((q / 255).astype(np.float32)) == 9:
+            break
+    changed = int(np.count_nonzero(q != images[index].ravel()))
+    ana.session_state[wk.PIXELS] = {code: (q / 255).astype(np.float32)}
+    ana.run()
+    assert ana.metric[0].value == "9"
+    ana.button(key="ws_submit_image").click().run()
+    assert f"Submitted: {changed} px" in texts(ana, "success"), texts(ana, "error")
+
+
+def test_a_teacher_secret_guards_opening(monkeypatch):
+    monkeypatch.setenv("VANILLA_TEACHER_SECRET", "s3cret-for-tests")
+    at = open_page(WORKSHOP)
+    at.segmented_control(key=wk.ROLE).set_value(wk.TEACHER).run()
+    at.button(key="ws_open").click().run()
+    assert "needs the teacher secret" in texts(at, "error") and at.session_state[wk.ROOM] is None
+    at.text_input(key=wk.SECRET).input("s3cret-for-tests")
+    at.button(key="ws_open").click().run()
+    assert at.session_state[wk.ROOM] and "is open" in texts(at, "success")
+    assert "s3cret" not in str(dict(at.query_params))  # the secret never goes into the address
+
+
+def test_a_deleted_database_file_says_so_and_the_app_keeps_working(own_database):
+    _, code = teacher_opens()
+    ana = join(code, "Ana")
+    own_database.unlink()
+    ana.run()
+    assert "was deleted" in texts(ana, "error") and "gone" in texts(ana, "error")
+    ana.switch_page("pages/1_draw.py").run()
+    assert not ana.exception
+    _, again = teacher_opens()  # the new, empty database takes new rooms
+    assert board_order(again) == []
+
+
+def test_an_unreachable_postgresql_says_so_and_the_app_keeps_working(monkeypatch):
+    pytest.importorskip("psycopg")
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u:pw@127.0.0.1:1/workshop")
+    at = open_page(WORKSHOP)
+    at.segmented_control(key=wk.ROLE).set_value(wk.TEACHER).run()
+    at.button(key="ws_open").click().run()
+    assert not at.exception
+    shown = texts(at, "error")
+    assert "cannot be reached" in shown and "DATABASE_URL" in shown and "pw" not in shown.replace("password", "")
+    at.switch_page("app.py").run()
+    assert not at.exception and at.metric  # the home page still works
+
+
+def test_presenter_view_hides_secondary_controls():
+    _, code = teacher_opens()
+    at = open_page(WORKSHOP, {"room": code, "nick": "Ana", "present": "1"})
+    assert "Ana" in container_text(at, "ws_joined")
+    assert not [b for b in at.button if b.key == "ws_leave"]
+    assert not at.segmented_control  # no role switch either
+    keyed(at, "ws_challenge")
