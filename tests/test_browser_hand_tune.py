@@ -49,8 +49,7 @@ def wait_edits(page, n, timeout=30_000):
 
 
 def choose_tool(page, name):
-    page.locator(".stSegmentedControl, [data-testid='stButtonGroup']").get_by_role(
-        "button", name=name, exact=True).click()
+    page.locator(".st-key-tune_tool [role=radiogroup] button").filter(has_text=re.compile(f"^{name}$")).click()
     br.wait_for_app(page)
 
 
@@ -89,7 +88,7 @@ def test_brush_enter_and_reload(app):
 
 
 def choose_neuron(page, n):
-    page.locator(".st-key-neuron [data-baseweb='select']").click()
+    page.locator(".st-key-neuron input").click()
     page.get_by_role("option", name=str(n), exact=True).click()
     br.wait_for_app(page)
 
