@@ -35,8 +35,7 @@ with left:
         st.toggle("Use my hand-edited copy", key=state.USE_EDITS,
                   help="You have edited a model on the Hand-tune page; the curves and the side-by-side use it.")
 forwards = {name: net.forward(x) for name, net in nets.items()}
-marks = {name: (compare.neuron_z(fw, layer, neuron), f"{data.MODEL_LABELS[name]} neuron {neuron}")
-         for name, fw in forwards.items()}
+marks = compare.neuron_marks(forwards, layer, neuron)
 with right:
     for col, name in zip(st.columns(2), compare.NAMES):
         with col.container(key=f"cmp_function_{name}"):

@@ -99,6 +99,12 @@ def neuron_z(forward, layer: int, neuron: int) -> float:
     return float(forward.zs[layer - 1][neuron])
 
 
+def neuron_marks(forwards: dict, layer: int, neuron: int) -> dict:
+    """{name: (z, label)}: where the chosen neuron sits on its model's curve."""
+    return {name: (neuron_z(fw, layer, neuron), f"{data.MODEL_LABELS[name]} neuron {neuron}")
+            for name, fw in forwards.items()}
+
+
 # --- exact values, however far out z is -------------------------------------------------------------------
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
