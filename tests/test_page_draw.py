@@ -318,3 +318,15 @@ def test_without_mnist_the_page_still_draws(monkeypatch, tmp_path, shipped):
     for source in ("blank", "noise"):
         at.button_group(key=draw.SOURCE).set_value(source).run()
         assert not at.exception and shown_digit(at)[0] is not None
+
+
+def test_history_shares_earlier_strokes(mnist_test):
+    """Each kept drawing holds every stroke so far: the earlier ones are shared, not copied (memory per visitor)."""
+    images, _ = mnist_test
+    at = open_page(PAGE)
+    for n in (1, 2, 3):
+        draw_strokes(at, canvas_png(images[n]), n)
+    history = at.session_state[draw.HISTORY]
+    assert [d.strokes for d in history] == [1, 2, 3]
+    assert history[2].raw["objects"] == [stroke(0), stroke(1), stroke(2)]
+    assert history[2].raw["objects"][0] is history[1].raw["objects"][0] is history[0].raw["objects"][0]

@@ -88,7 +88,17 @@ def take_canvas(result) -> None:
     st.session_state[SEEN] = png
     new = Drawing(result.json_data, png)
     kept = tuple(d for d in st.session_state[HISTORY] if d.strokes < new.strokes)
+    if kept and kept[-1].strokes and _same_start(kept[-1], new):
+        # strokes only ever add up: share the earlier ones' objects, so the history costs O(strokes), not O(strokes²)
+        objects = kept[-1].raw["objects"] + new.raw["objects"][kept[-1].strokes:]
+        new = Drawing({**new.raw, "objects": objects}, png)
     st.session_state[HISTORY] = (kept + (new,))[-HISTORY_LIMIT:]
+
+
+def _same_start(old: Drawing, new: Drawing) -> bool:
+    """Whether ``new`` begins with ``old``'s strokes (checked on the last of them: strokes are appended)."""
+    n = old.strokes
+    return new.strokes > n and new.raw["objects"][n - 1] == old.raw["objects"][n - 1]
 
 
 def current_drawing() -> Drawing | None:
