@@ -27,8 +27,8 @@ with left:
                          persist_state="session")
     neuron = c2.selectbox("Neuron", list(range(reference.sizes[layer])), key=compare.NEURON,
                           persist_state="session")
-    own_z = st.number_input("Put any z on the curves", value=None, step=1.0, format="%g", placeholder="e.g. -1000",
-                            key=compare.OWN_Z, persist_state="session")
+    own_z = st.number_input("Put any z on the curves", -compare.MAX_OWN_Z, compare.MAX_OWN_Z, value=None, step=1.0,
+                            format="%g", placeholder="e.g. -1000", key=compare.OWN_Z, persist_state="session")
     st.button("σ(−1000), the lesson's example", key=compare.LESSON_Z, icon=":material/school:",
               on_click=compare.use_lesson_z)
     if compare.has_edited_copy() and compare.secondary_controls():

@@ -349,3 +349,17 @@ def test_choices_survive_leaving_the_page():
     assert not at.exception
     assert (at.selectbox(key="cmp_layer").value, at.selectbox(key="cmp_neuron").value) == (2, 5)
     assert at.button_group(key="cmp_more").value == "training" and "cmp_curves" in charts(at)
+
+
+@pytest.mark.parametrize("z", [-1e6, 1e6])
+def test_the_largest_z_a_visitor_can_type_is_drawn_and_labelled(z):
+    at = open_page(PAGE)
+    at.number_input(key="cmp_z").set_value(z).run()
+    assert not at.exception
+    for name in ("sigmoid", "relu"):
+        root = svg(at, f"cmp_function_{name}")
+        (mz, _, cx, lines, box), = [m for m in marks(root) if m[3][0].startswith("your z")]
+        assert mz == z and z_at(root, cx) == pytest.approx(z, rel=1e-3)
+        assert all(len(line) < 40 for line in lines) and box[0] + box[2] <= float(root.get("width"))
+    limits = at.number_input(key="cmp_z").proto
+    assert (limits.min, limits.max) == (-1e6, 1e6)  # nothing wider can be typed

@@ -56,6 +56,7 @@ OPTIMIZERS = {"sgd": "plain SGD (lr 0.5)", "adam": "Adam (lr 0.003)"}
 RACE_TEST_IMAGES = 2000     # the race scores on the first 2,000 test images
 RACES_AT_ONCE = 2           # at most this many races train at once on the whole server
 LESSON_Z_VALUE = -1000.0    # the lesson: σ(-1000) is very close to 0
+MAX_OWN_Z = 1e6             # a z typed in is kept within ±1e6 (the largest weight allowed is 1e6 too)
 FIXED_RANGE = 8.0           # the curves always show at least -8..8, and extend to take in every marked z
 PLOT_CONFIG = {"displayModeBar": False}
 
@@ -145,6 +146,10 @@ def sigmoid_slope_text(z: float) -> str:
 
 
 def number_text(v: float) -> str:
+    """Four significant digits; whole numbers up to a million in full (1,000,000), no '-0'."""
+    v = float(v) + 0.0  # -0.0 + 0.0 is 0.0
+    if v.is_integer() and abs(v) <= 1e6:
+        return f"{int(v):,}"
     return f"{v:,.4g}" if abs(v) < 1e5 else f"{v:.4g}"
 
 
