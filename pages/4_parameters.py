@@ -24,13 +24,15 @@ if not presenting:
                                   max_upload_size=20)
     parsed = params.parsed_upload(upload)
     if parsed is not None and parsed.net is not None:
-        net, uploaded, source = parsed.net, parsed.net, params.source_label(model_name, upload.name)
+        net, uploaded, source = parsed.net, parsed.net, params.source_label(model_name, uploaded=True)
     elif parsed is not None:
-        st.error(f"The file “{safe(upload.name)}” could not be read: {safe(parsed.error, 400)}. "
-                 f"Showing {source} instead.", icon=":material/error:")
+        st.error(f"The uploaded file could not be read: {safe(parsed.error, 400)}. Showing {source} instead.",
+                 icon=":material/error:")
 
 # --- where they live -----------------------------------------------------------------------------------------
 st.subheader(f"{net.num_parameters:,} parameters in {source}")
+if uploaded is not None:
+    st.text(params.file_name_text(upload.name))  # the visitor's text: a plain-text element, never Markdown
 with st.container(key="params_table"):
     st.dataframe(params.count_rows(net), hide_index=True, width="stretch",
                  column_config={c: st.column_config.NumberColumn(format="localized")

@@ -25,7 +25,7 @@ from src import weights_file
 from src.network import Network, count_parameters
 
 from . import data, figures, state, theme
-from .text import safe
+from .text import clean
 
 # --- this page's session keys, with their defaults --------------------------------------------------------
 UPLOAD = "params_upload"            # the file uploader (a weights file to inspect instead of the model in use)
@@ -107,12 +107,19 @@ def parsed_upload(upload) -> Parsed | None:
     return kept
 
 
-def source_label(model_name: str, upload_name: str | None = None, edited: bool = False) -> str:
-    """Markdown naming the network shown; an uploaded file's name is escaped (it is the visitor's text)."""
-    if upload_name is not None:
-        return f"the file “{safe(upload_name)}”"
+def source_label(model_name: str, uploaded: bool = False, edited: bool = False) -> str:
+    """Markdown naming the network shown. Never the uploaded file's name: that is the visitor's text, and even
+    escaped, Markdown turns a bare https://… or name@host in it into a live link (GFM autolinks); the page shows
+    the name with ``file_name_text`` in a plain-text element instead."""
+    if uploaded:
+        return "the uploaded file"
     label = data.MODEL_LABELS[model_name]
     return f"your hand-edited {label} model" if edited else f"the {label} model"
+
+
+def file_name_text(name: str) -> str:
+    """An uploaded file's name for st.text (no Markdown at all): one line, no control characters, bounded."""
+    return f"File: {clean(name, 120)}"
 
 
 # --- where they live -----------------------------------------------------------------------------------------
