@@ -4,8 +4,10 @@
 
 The script starts its own server (``python -m streamlit run app.py --server.headless true`` on 127.0.0.1 and a
 free port, ``MNIST_DIR`` from ``--mnist-dir`` or the environment, else /work/shared/data/mnist), polls
-``/_stcore/health``, and always stops it at the end. Pages are ui/registry.PAGES, or those named with
-``--pages`` by their URL name (``home`` for the root page).
+``/_stcore/health``, and always stops it at the end. ``--ref HEAD`` serves a copy of that commit instead of the
+working tree (consistent code while others are half-way through edits); the server never reloads edited
+modules. Pages are ui/registry.PAGES (of the tree served), or those named with ``--pages`` by their URL name
+(``home`` for the root page).
 
 Idle: no ``[data-testid="stStatusWidget"]``, ``stSpinner`` or ``stSkeleton`` in the DOM,
 ``stMainBlockContainer`` present with at least one element in it (on a busy or fresh server the empty frame can
@@ -30,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import socket
 import statistics
 import subprocess
@@ -40,9 +43,9 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # run from anywhere: `ui` is the repo's
+sys.path.insert(0, str(ROOT / "bench"))  # run from anywhere
 
-from ui.registry import PAGES  # noqa: E402
+from timing import registry_pages, tree  # noqa: E402
 
 HOST = "127.0.0.1"
 CHROMIUM = "/usr/bin/chromium"
@@ -104,7 +107,7 @@ def free_port() -> int:
 class Server:
     """`streamlit run app.py` on 127.0.0.1:port, its output in a temporary file."""
 
-    def __init__(self, port: int, mnist_dir: str, options=()):
+    def __init__(self, port: int, mnist_dir: str, options=(), root: Path = ROOT):
         self.port = port
         self.url = f"http://{HOST}:{port}"
         self.log = tempfile.TemporaryFile()
@@ -114,7 +117,7 @@ class Server:
              "--server.port", str(port), "--server.address", HOST, "--browser.gatherUsageStats", "false",
              # no reloading of modules edited while it runs: the code measured is the code at the start
              "--server.fileWatcherType", "none", *extra],
-            cwd=ROOT, env={**os.environ, "MNIST_DIR": mnist_dir}, stdout=self.log, stderr=subprocess.STDOUT)
+            cwd=root, env={**os.environ, "MNIST_DIR": mnist_dir}, stdout=self.log, stderr=subprocess.STDOUT)
 
     def wait_healthy(self, timeout=90.0) -> float:
         """Seconds until /_stcore/health answered; RuntimeError if the server dies or takes too long."""
@@ -172,10 +175,10 @@ def name(p) -> str:
 # ---------------------------------------------------------------- runs
 
 def warm(browser, pages, args):
-    server = Server(args.port or free_port(), args.mnist_dir, args.option)
+    server = Server(args.port or free_port(), args.mnist_dir, args.option, args.root)
     try:
         server.wait_healthy()
-        home = next(p for p in PAGES if p.url_path == "")
+        home = next(p for p in args.all_pages if p.url_path == "")
         for p in [home] + [p for p in pages if p is not home]:
             visit(browser, server.url, p.url_path, args.viewport, args.timeout)
         home_runs = {name(p): [] for p in pages}
@@ -202,7 +205,7 @@ def cold(browser, pages, args):
     starts = []
     for r in range(args.runs):
         for p in pages:
-            server = Server(args.port or free_port(), args.mnist_dir, args.option)
+            server = Server(args.port or free_port(), args.mnist_dir, args.option, args.root)
             try:
                 starts.append(server.wait_healthy())
                 runs[name(p)].append(visit(browser, server.url, p.url_path, args.viewport, args.timeout))
@@ -274,6 +277,11 @@ def print_table(pages, runs, home_runs, args, cold_mode):
         print(f"WARNING: {', '.join(broken)} showed an exception element: those figures are of an error page.")
 
 
+def commit(ref: str) -> str:
+    return subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", ref], capture_output=True,
+                          text=True).stdout.strip()
+
+
 def parse_viewport(s: str):
     w, _, h = s.lower().partition("x")
     return int(w), int(h)
@@ -290,35 +298,42 @@ def main(argv=None):
     p.add_argument("--timeout", type=float, default=120.0, help="give up on one visit after this many s")
     p.add_argument("--port", type=int, default=0, help="server port (default: a free one)")
     p.add_argument("--mnist-dir", default=os.environ.get("MNIST_DIR", "/work/shared/data/mnist"))
+    p.add_argument("--ref", help="serve a copy of this commit (e.g. HEAD) instead of the working tree, which "
+                                 "others may be half-way through editing")
     p.add_argument("--option", action="append", default=[], metavar="SECTION.NAME=VALUE",
                    help="an extra `streamlit run` setting for a what-if run")
     args = p.parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # killed: still stop the server (finally blocks)
     if args.runs is None:
         args.runs = 1 if args.cold else 3
-
-    by_name = {name(pg): pg for pg in PAGES}
-    if args.pages:
-        unknown = [n for n in args.pages if n not in by_name]
-        if unknown:
-            p.error(f"unknown page(s) {unknown}; known: {sorted(by_name)}")
-        pages = [by_name[n] for n in args.pages]
-    else:
-        pages = list(PAGES)
 
     from playwright.sync_api import sync_playwright
 
     started = time.monotonic()
     load0 = os.getloadavg()[0]
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            if args.cold:
-                runs, starts = cold(browser, pages, args)
-                home_runs = {}
-            else:
-                runs, home_runs = warm(browser, pages, args)
-        finally:
-            browser.close()
+    with tree(args.ref) as root:
+        args.root = root
+        args.all_pages = registry_pages(root)
+        by_name = {name(pg): pg for pg in args.all_pages}
+        if args.pages:
+            unknown = [n for n in args.pages if n not in by_name]
+            if unknown:
+                p.error(f"unknown page(s) {unknown}; known: {sorted(by_name)}")
+            pages = [by_name[n] for n in args.pages]
+        else:
+            pages = list(args.all_pages)
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                if args.cold:
+                    runs, starts = cold(browser, pages, args)
+                    home_runs = {}
+                else:
+                    runs, home_runs = warm(browser, pages, args)
+            finally:
+                browser.close()
+    served = f"a copy of {args.ref} ({commit(args.ref)})" if args.ref else f"the working tree {ROOT}"
+    print(f"\nServed: {served}.")
     print_table(pages, runs, home_runs, args, args.cold)
     if args.cold:
         print(f"Server start to healthy: median {statistics.median(starts):.1f} s (not included above).")

@@ -125,7 +125,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_app(port, env=None, options=(), stdout=subprocess.PIPE) -> subprocess.Popen:
+def start_app(port, env=None, options=(), stdout=subprocess.PIPE, root=ROOT) -> subprocess.Popen:
     """`streamlit run app.py` on 127.0.0.1:port; ``options`` are extra "section.name=value" settings."""
     extra = [arg for option in options for arg in (f"--{option.partition('=')[0]}", option.partition("=")[2])]
     return subprocess.Popen(
@@ -133,7 +133,7 @@ def start_app(port, env=None, options=(), stdout=subprocess.PIPE) -> subprocess.
          "--server.port", str(port), "--server.address", HOST, "--browser.gatherUsageStats", "false",
          # no reloading of modules edited while it runs: the code measured is the code at the start
          "--server.fileWatcherType", "none", *extra],
-        cwd=ROOT, env={**os.environ, **(env or {})}, stdout=stdout, stderr=subprocess.STDOUT)
+        cwd=root, env={**os.environ, **(env or {})}, stdout=stdout, stderr=subprocess.STDOUT)
 
 
 def wait_healthy(proc: subprocess.Popen, url: str, timeout=60):

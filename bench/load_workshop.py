@@ -30,7 +30,8 @@ Actions and what is timed (submit -> the server's answer, ms):
 Server memory: RSS of the server process, sampled every 0.5 s. "alone" is the peak while one visitor drew; the
 race's cost is the peak during the lone race minus that; per visitor = (peak RSS during the mix - peak RSS
 during the lone race) / (N - 1), both with one race running. Loopback only; every phase is bounded in time and
-every rerun waits at most 120 s.
+every rerun waits at most 120 s. ``--ref HEAD`` serves a copy of that commit instead of the working tree (others
+may be half-way through editing it); the server never reloads edited modules.
 """
 from __future__ import annotations
 
@@ -39,6 +40,7 @@ import asyncio
 import os
 import random
 import re
+import signal
 import sys
 import tempfile
 import time
@@ -59,7 +61,7 @@ from websockets.asyncio.client import connect  # noqa: E402
 import load_draw  # noqa: E402
 from load_draw import (FINISHED_OK, HOST, RERUN_TIMEOUT, box_cpu, canvas_values, free_port,  # noqa: E402
                        proc_cpu, proc_rss_mb, start_app, stop_app, wait_healthy)
-from ui.registry import PAGES  # noqa: E402
+from timing import registry_pages, tree  # noqa: E402
 
 # Widget keys and option labels, from the page files (pages/1_draw.py, pages/2_hand_tune.py,
 # pages/3_sigmoid_vs_relu.py and their ui modules) as of this writing. A missing one stops the run, by name.
@@ -354,7 +356,7 @@ class Sampler:
 
 async def phase(port, pid, plan, duration, values, seed, args):
     """plan: list of (kind, start page). All open together, then act until duration is over."""
-    pages = [p.url_path for p in PAGES]
+    pages = [p.url_path for p in args.all_pages]
     visitors = [Visitor(port, page) for _, page in plan]
     log = Log()
     cpu0, main0 = proc_cpu(pid)
@@ -404,7 +406,7 @@ async def bench(port, pid, args, values):
     results = {"rss_start": proc_rss_mb(pid)}
     w = Visitor(port, "")
     await w.connect()
-    for p in PAGES:
+    for p in args.all_pages:
         await w.open(p.url_path)
     await w.close()
     warm = {kind: Visitor(port, PAGE_OF[kind]) for kind in ("draw", "tune", "race")}
@@ -428,7 +430,7 @@ async def bench(port, pid, args, values):
     alone = {}
     for kind, page in (("draw", "draw"), ("tune", "hand_tune"), ("open", ""), ("race", "sigmoid_vs_relu")):
         # the lone opener goes through every page once
-        seconds = max(args.baseline, len(PAGES) * 1.5) if kind == "open" else args.baseline
+        seconds = max(args.baseline, len(args.all_pages) * 1.5) if kind == "open" else args.baseline
         print(f"baseline: one {kind} visitor, {seconds:g} s", file=sys.stderr)
         lone = argparse.Namespace(**{**vars(args), "open_interval": 1.2})
         alone[kind] = await phase(port, pid, [(kind, page)], seconds, values, args.seed, lone)
@@ -528,15 +530,19 @@ def main(argv=None):
     p.add_argument("--port", type=int, default=0, help="server port (default: a free one)")
     p.add_argument("--mnist-dir", default=os.environ.get("MNIST_DIR", "/work/shared/data/mnist"))
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--ref", help="serve a copy of this commit (e.g. HEAD) instead of the working tree, which "
+                                 "others may be half-way through editing")
     p.add_argument("--option", action="append", default=[], metavar="SECTION.NAME=VALUE",
                    help="an extra `streamlit run` setting for a what-if run")
     args = p.parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # killed: still stop the server (finally blocks)
 
     started = time.monotonic()
     values, source = canvas_values(args.mnist_dir, 40)
     port = args.port or free_port()
-    with tempfile.TemporaryFile() as log:
-        proc = start_app(port, {"MNIST_DIR": args.mnist_dir}, args.option, stdout=log)
+    with tempfile.TemporaryFile() as log, tree(args.ref) as root:
+        args.all_pages = registry_pages(root)
+        proc = start_app(port, {"MNIST_DIR": args.mnist_dir}, args.option, stdout=log, root=root)
         try:
             wait_healthy(proc, f"http://{HOST}:{port}", timeout=90)
             results = asyncio.run(bench(port, proc.pid, args, values))
@@ -549,6 +555,7 @@ def main(argv=None):
         finally:
             stop_app(proc)
     print_results(results, args, source, time.monotonic() - started)
+    print(f"Served: {'a copy of ' + args.ref if args.ref else 'the working tree'}.")
 
 
 if __name__ == "__main__":
