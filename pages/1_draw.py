@@ -98,8 +98,9 @@ def live():
                 if steps.fitted is not None:
                     row.append((figures.gray_image(draw.fitted_frame(steps.fitted), 140), "scaled to fit 20x20"))
                 row.append((figures.gray_image(x, 140), "28x28: the 784 inputs"))
-                for col, (img, text) in zip(st.columns(len(row)), row):
-                    col.image(img, caption=text, width="stretch")
+                with st.container(horizontal=True, gap="small"):  # one row, on a phone too
+                    for img, text in row:
+                        st.image(img, caption=text, width=96)
             if not presenting:
                 st.toggle("Pre-process like MNIST", key=draw.CENTRE, persist_state="session",
                           help="Crop to the ink, scale it to fit 20x20, centre its mass in 28x28. Turn it off "
