@@ -3,7 +3,6 @@ import numpy as np
 import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
-from src.preprocess import preprocess
 from ui import data, draw, figures, state
 from ui.sidebar import page_config, sidebar
 
@@ -40,7 +39,8 @@ def live():
                                drawing_mode="freedraw", return_image_data=True,
                                initial_drawing=draw.canvas_initial(), key=draw.CANVAS)
             draw.hide_canvas_toolbar()
-            draw.take_canvas(result)
+            steps = draw.read_drawing(result)
+            x = steps.digit
             with st.container(horizontal=True, key="draw_canvas_tools"):
                 st.button(":material/undo: Undo", on_click=draw.undo, key="draw_undo",
                           disabled=not st.session_state[draw.HISTORY])
@@ -49,10 +49,6 @@ def live():
                 if not presenting:
                     with st.popover(":material/stylus: Pen", key="draw_pen_popover"):
                         st.slider("Pen width (px)", *draw.PEN_RANGE, key=draw.PEN, persist_state="session")
-            steps = preprocess(draw.drawing_pixels(draw.current_drawing()), centre=st.session_state[draw.CENTRE])
-            x = steps.digit
-            if steps.readable:
-                state.set_last_drawing(x)  # other pages can test on it
         elif source == "test":
             with st.container(horizontal=True):
                 st.button(":material/casino: Random", on_click=draw.pick_random_test_image, key="draw_random")

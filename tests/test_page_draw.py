@@ -16,7 +16,7 @@ from src.train import pixels
 from tests import pages_helpers as helpers
 from tests.pages_helpers import canvas_png, container_text, inject_drawing, open_page
 from ui import draw
-from ui.state import Tuning
+from ui.state import LAST_DRAWING, Tuning
 
 PAGE = "pages/1_draw.py"
 
@@ -96,6 +96,8 @@ def test_drawing_survives_leaving_the_page_and_coming_back(mnist_test, shipped):
     at = open_page(PAGE)
     draw_strokes(at, url, 2)
     assert shown_digit(at)[0] == 7
+    # the drawing as the network reads it is what other pages test on
+    np.testing.assert_array_equal(at.session_state[LAST_DRAWING], preprocess(decode_png(url)).digit)
     at.switch_page("app.py").run()
     at.switch_page(PAGE).run()
     assert not at.exception

@@ -17,7 +17,7 @@ import numpy as np
 import streamlit as st
 
 from src.network import close_call
-from src.preprocess import BOX
+from src.preprocess import BOX, preprocess
 
 from . import data, state
 from .theme import BLUE_CSS, GREY_CSS
@@ -93,6 +93,16 @@ def take_canvas(result) -> None:
         objects = kept[-1].raw["objects"] + new.raw["objects"][kept[-1].strokes:]
         new = Drawing({**new.raw, "objects": objects}, png)
     st.session_state[HISTORY] = (kept + (new,))[-HISTORY_LIMIT:]
+
+
+def read_drawing(result):
+    """Keep what the canvas sent, and pre-process the current drawing (``src.preprocess.Steps``); a readable one
+    becomes the last drawing other pages can test on."""
+    take_canvas(result)
+    steps = preprocess(drawing_pixels(current_drawing()), centre=bool(st.session_state[CENTRE]))
+    if steps.readable:
+        state.set_last_drawing(steps.digit)
+    return steps
 
 
 def _same_start(old: Drawing, new: Drawing) -> bool:
