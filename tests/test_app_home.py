@@ -80,7 +80,7 @@ def test_presenter_view_is_kept_across_pages_and_can_be_turned_off():
     ":red[alarm] :material/warning: $x^2$ **bold** `code`",
 ])
 def test_visitor_text_loses_every_markdown_meaning(text):
-    out = safe(text)
+    out = safe(text).replace("\u2060", "")  # the invisible joiners that break autolinks
     # every ASCII punctuation character is escaped, so no link, image, tag, directive or maths survives
     for m in re.finditer(r"[!-/:-@\[-`{-~]", out):
         if m.group() == "\\" and out[m.start() + 1:m.start() + 2] and re.match(r"[!-/:-@\[-`{-~]", out[m.start() + 1]):
