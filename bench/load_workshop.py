@@ -44,7 +44,7 @@ import signal
 import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import numpy as np
@@ -109,6 +109,7 @@ class Visitor:
         self.lock = asyncio.Lock()                   # one rerun in flight, as the browser's queue
         self.auto: dict[str, asyncio.Task] = {}      # fragment id -> its run_every timer
         self.auto_lat: list[float] = []
+        self.auto_lost = 0                           # timer reruns the server never answered
         self.ws = self.reader = None
         # media: reuse load_draw's visitor for its HTTP image loading (6 connections, keep-alive)
         self.media = load_draw.Visitor(port, page)
@@ -146,7 +147,7 @@ class Visitor:
             self.auto.clear()
         return await self.rerun()
 
-    async def rerun(self, fragment: str = "", triggers=(), auto=False) -> Run:
+    async def rerun(self, fragment: str = "", triggers=(), auto=False, timeout=RERUN_TIMEOUT) -> Run:
         async with self.lock:
             msg = BackMsg()
             cs = msg.rerun_script
@@ -173,7 +174,7 @@ class Visitor:
             self.done = loop.create_future()
             self.run = Run(loop.time())
             await self.ws.send(msg.SerializeToString())
-            run = await asyncio.wait_for(self.done, RERUN_TIMEOUT)
+            run = await asyncio.wait_for(self.done, timeout)
         if run.not_found:
             raise MissingKey(f"the server has no page {self.page!r}")
         return run
@@ -193,7 +194,13 @@ class Visitor:
             await asyncio.sleep(interval)
             if self.lock.locked():
                 continue  # the browser, too, waits for the current run
-            run = await self.rerun(fragment, auto=True)
+            try:
+                run = await self.rerun(fragment, auto=True, timeout=30)
+            except asyncio.TimeoutError:
+                # the server can fold a timer rerun into a rerun it started itself (st.rerun() when the race
+                # ends), answering both with one script_finished: no answer is not a slow answer here
+                self.auto_lost += 1
+                continue
             self.auto_lat.append(run.last - run.t0)
 
     async def _read(self):
@@ -387,8 +394,11 @@ async def phase(port, pid, plan, duration, values, seed, args):
         await asyncio.gather(*(act(i, kind, v) for i, ((kind, _), v) in enumerate(zip(plan, visitors))))
         for v in visitors:
             log.lat["auto rerun"].extend(v.auto_lat)
+        auto_lost = sum(v.auto_lost for v in visitors)
         media = sum(len(v.media.fetched) for v in visitors)
-        media_failed = sum(sum(v.media.media_errors.values()) for v in visitors)
+        media_failed = Counter()
+        for v in visitors:
+            media_failed.update(v.media.media_errors)
         await asyncio.gather(*(v.close() for v in visitors))
     wall = time.monotonic() - wall0
     cpu1, main1 = proc_cpu(pid)
@@ -398,7 +408,7 @@ async def phase(port, pid, plan, duration, values, seed, args):
     return {"log": log, "rss_peak": rss.peak, "rss_median": float(np.median(rss.samples)),
             "cpu": (cpu1 - cpu0) / wall, "main": (main1 - main0) / wall, "box": box,
             "other": box - ((cpu1 - cpu0) + (me1 - me0)) / wall / cores, "wall": wall,
-            "media": media, "media_failed": media_failed}
+            "media": media, "media_failed": media_failed, "auto_lost": auto_lost}
 
 
 async def bench(port, pid, args, values):
@@ -509,7 +519,10 @@ def print_results(r, args, source, elapsed):
           f"machine busy {mix['box']:.0%}.")
     if mix["other"] > 0.10:
         print(f"WARNING: other processes used ~{mix['other']:.0%} of the machine during the mix: figures inflated.")
-    print(f"Images fetched during the mix: {mix['media']} ({mix['media_failed']} failed).")
+    failed = mix["media_failed"]
+    why = f": {', '.join(f'{n} x {k}' for k, n in failed.most_common(3))}" if failed else ""
+    print(f"Images fetched during the mix: {mix['media']} ({sum(failed.values())} failed{why}); "
+          f"timer reruns never answered: {mix['auto_lost']}.")
     for name, ph in [("mix", mix)] + [(f"alone {k}", v) for k, v in alone.items()]:
         if ph["log"].failures:
             print(f"{name}: visitors stopped by {ph['log'].failures[:3]}")
