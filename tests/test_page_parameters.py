@@ -106,6 +106,17 @@ def test_a_model_with_other_layer_sizes():
     assert [t.value for t in at.text] == ["File: wide.npz"]
 
 
+@pytest.mark.parametrize("sizes", [(784, 10), (784, 9, 8, 7, 6, 10)])
+def test_any_depth_renders_every_section(sizes):
+    at = upload(open_page(PAGE), "any.npz", to_bytes(Network.initialise(sizes, seed=5)))
+    for key in (params.HOVER, params.SHOW_COMPARE):
+        at.toggle(key=key).set_value(True).run()
+    assert not at.exception
+    layers = [f"layer {l}" for l in range(1, len(sizes))]
+    assert widget(at, "button_group", params.LAYER).options == layers
+    assert list(table(at)["layer"]) == [str(l) for l in range(1, len(sizes))] + ["all"]
+
+
 def test_a_model_that_does_not_take_images_is_counted_but_not_run():
     at = upload(open_page(PAGE), "tiny.npz", to_bytes(Network.initialise((5, 3, 2), seed=0)))
     assert list(table(at)["layer total"]) == [18, 8, 26]
