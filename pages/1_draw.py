@@ -134,8 +134,8 @@ def show_weights(net, forward, layer, neuron):
         c3.image(figures.signed_image(product.reshape(side, side), None, 196),
                  caption=f"weights × input: sums to {product.sum():.2f}")
     else:
-        st.plotly_chart(figures.weight_bars(w, title=f"its {len(w)} incoming weights"),
-                        key="draw_neuron_bars", config={"displayModeBar": False})
+        st.image(draw.weight_bars_svg(w), width="stretch",
+                 caption=f"its {len(w)} incoming weights, from the neurons of layer {layer - 1} (blue +, red −)")
 
 
 live()

@@ -277,8 +277,9 @@ def test_neuron_choice_and_its_sum(mnist_test, shipped):
     fw = shipped["sigmoid"].forward(pixels(images[:1])[0])
     line = next(m.value for m in at.markdown if "neuron 4" in m.value)
     assert f"**{float(fw.zs[2][4]):.2f}**" in line and f"**{float(fw.activations[3][4]):.3f}**" in line
+    images = len(at.get("image"))
     at.toggle(key=draw.DETAILS).set_value(True).run()
-    assert not at.exception and len(at.get("plotly_chart")) == 1
+    assert not at.exception and len(at.get("image")) == images + 1  # the weight bars, as a picture
 
 
 def test_parse_choice_refuses_what_is_not_a_neuron():

@@ -20,7 +20,7 @@ from src.network import close_call
 from src.preprocess import BOX, preprocess
 
 from . import data, state
-from .theme import BLUE_CSS, GREY_CSS
+from .theme import BLUE_CSS, GREY_CSS, RED_CSS
 
 # --- this page's session keys ------------------------------------------------------------------------
 SOURCE = "draw_source"          # which input the network reads: one of SOURCES
@@ -263,6 +263,30 @@ def output_bars_svg(output, width=360, height=150) -> str:
                      f'fill="{"#fff" if i == best else "#aaa"}" font-weight="{"bold" if i == best else "normal"}">'
                      f'{i}</text>')
     parts.append(f'<line x1="0" y1="{base}" x2="{width}" y2="{base}" stroke="#555"/></svg>')
+    return "".join(parts)
+
+
+def weight_bars_svg(weights, width=520, height=170) -> str:
+    """A later-layer neuron's incoming weights as signed SVG bars (blue +, red −) labelled by source neuron:
+    an image, so that with the details on a stroke still costs no Plotly figure."""
+    w = np.asarray(weights, dtype=np.float64)
+    top = float(np.max(np.abs(w), initial=0.0)) or 1.0
+    slot = width / len(w)
+    mid, half = (height - 34) / 2 + 14, (height - 34) / 2
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
+             f'style="max-width:{width}px" font-family="sans-serif">']
+    for k, v in enumerate(w):
+        h = half * abs(v) / top
+        x = k * slot + slot * 0.15
+        colour = BLUE_CSS if v >= 0 else RED_CSS
+        parts.append(f'<rect x="{x:.1f}" y="{mid - h if v >= 0 else mid:.1f}" width="{slot * 0.7:.1f}" '
+                     f'height="{max(h, 0.5):.1f}" fill="{colour}"><title>from neuron {k}: w = {v:.3f}</title></rect>')
+        ty = mid - h - 3 if v >= 0 else mid + h + 10
+        parts.append(f'<text x="{x + slot * 0.35:.1f}" y="{ty:.1f}" font-size="9" fill="#bbb" '
+                     f'text-anchor="middle">{v:.1f}</text>')
+        parts.append(f'<text x="{x + slot * 0.35:.1f}" y="{height - 3}" font-size="11" fill="#aaa" '
+                     f'text-anchor="middle">{k}</text>')
+    parts.append(f'<line x1="0" y1="{mid:.1f}" x2="{width}" y2="{mid:.1f}" stroke="#555"/></svg>')
     return "".join(parts)
 
 
