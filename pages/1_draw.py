@@ -134,7 +134,7 @@ def show_weights(net, forward, layer, neuron):
         c3.image(figures.signed_image(product.reshape(side, side), None, 196),
                  caption=f"weights × input: sums to {product.sum():.2f}")
     else:
-        st.image(draw.weight_bars_svg(w), width="stretch",
+        st.image(draw.weight_bars_svg(w), width=520,
                  caption=f"its {len(w)} incoming weights, from the neurons of layer {layer - 1} (blue +, red −)")
 
 
