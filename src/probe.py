@@ -421,23 +421,31 @@ class Ablator:
     The first layer is the expensive one (n x 784 x 16); its weighted sums z(1) are computed once here (or
     taken from ``z1``, e.g. a ``Scorer``'s, when they belong to this very network; only read, not kept) and
     every query recomputes only the layers after it. The ablator keeps a copy of the network, so editing
-    ``net`` afterwards does not change its answers. Switching off neuron j of layer 1 is a rank-one change of z(2):
-    z(2) - a_j(1) W(2)[:, j].
+    ``net`` afterwards does not change its answers.
+
+    For the ranking, switching off neuron j of hidden layer l alone is a rank-one change of the next layer's
+    weighted sums, z(l+1) - a_j(l) W(l+1)[:, j]: no product with the layer's other neurons, none at all for
+    the last hidden layer (its next layer is the output), and the layers after it run for a whole block of
+    neurons in one matrix product (a few large BLAS calls instead of many small ones).
     """
+
+    BLOCK = 4_000_000  # values of (neurons x images x next layer) handled at once: bounds memory (16 MB)
 
     def __init__(self, net: Network, x, labels, z1=None):
         # a snapshot: a later edit of ``net`` must not change what this ablator answers (it may be cached)
         self.net = net = net.copy()
         self.labels = np.asarray(labels).astype(np.intp)
         self.label_counts = np.bincount(self.labels, minlength=10)[:10]
-        z1 = (np.asarray(x) @ net.weights[0].T + net.biases[0]) if z1 is None else z1
-        self.a1 = net.activate(0, z1)
-        # the intact network's layer 2 weighted sums, reused by every single layer-1 ablation
-        self.z2 = self.a1 @ net.weights[1].T + net.biases[1] if len(net.weights) > 1 else None
-        self.intact = self._score(self._answers_from(1, self.a1))
+        z = (np.asarray(x) @ net.weights[0].T + net.biases[0]) if z1 is None else z1
+        # the intact network over the images: zs[l - 1] and hidden[l - 1] belong to layer l
+        self.zs, self.hidden = [z], []
+        for l in range(1, len(net.weights)):
+            self.hidden.append(net.activate(l - 1, self.zs[-1]))
+            self.zs.append(self.hidden[-1] @ net.weights[l].T + net.biases[l])
+        self.intact = self._score(np.argmax(self.zs[-1], axis=1))
 
     def _answers_from(self, l, a, off=frozenset()):
-        """Answers given layer l's activations a (n, size_l), l >= 1, switching off ``off`` above it."""
+        """Answers given layer l's activations a (..., size_l), l >= 1, switching off ``off`` above it."""
         net = self.net
         z = None
         for k in range(l, len(net.weights)):
@@ -446,10 +454,9 @@ class Ablator:
                 a = net.activate(k, z)
                 cols = [j for (layer, j) in off if layer == k + 1]
                 if cols:
-                    a = a.copy()
-                    a[:, cols] = 0
+                    a[..., cols] = 0  # a is a fresh array: activate never returns its argument
         # the output activations are increasing in z: the answer is the largest z
-        return np.argmax(z if z is not None else a, axis=1)
+        return np.argmax(z if z is not None else a, axis=-1)
 
     def _score(self, predictions):
         correct = predictions == self.labels
@@ -470,20 +477,20 @@ class Ablator:
             _check_layer(self.net, l, j)
         if not off:
             return self.intact
-        a1 = self.a1
-        first = [j for (l, j) in off if l == 1]
-        if first:
-            a1 = a1.copy()
-            a1[:, first] = 0
+        a1 = self.hidden[0].copy()
+        a1[:, [j for (l, j) in off if l == 1]] = 0
         return self._score(self._answers_from(1, a1, off))
 
-    def _single_first_layer(self, j):
-        """Answers with only neuron j of layer 1 off: rank-one update of the intact z(2)."""
+    def _alone(self, l, neurons):
+        """Answers (len(neurons), n) with each neuron of hidden layer l switched off alone."""
         net = self.net
-        z = self.z2 - np.outer(self.a1[:, j], net.weights[1][:, j])
-        if len(net.weights) == 2:
-            return np.argmax(z, axis=1)
-        return self._answers_from(2, net.activate(1, z))
+        w = net.weights[l]                          # W(l+1): (size_{l+1}, size_l)
+        a = self.hidden[l - 1][:, neurons]          # (n, k)
+        # z(l+1) - a_j(l) W(l+1)[:, j] for every j at once: (k, n, size_{l+1})
+        z = self.zs[l][None, :, :] - a.T[:, :, None] * w[:, neurons].T[:, None, :]
+        if l + 1 == len(net.weights):
+            return np.argmax(z, axis=-1)
+        return self._answers_from(l + 1, net.activate(l, z))
 
     def ranking(self):
         """Every hidden neuron with the accuracy left when it alone is off, largest drop first.
@@ -491,13 +498,17 @@ class Ablator:
         Returns a list of dicts: layer, neuron, accuracy, drop (intact accuracy - accuracy), per_digit (10,).
         """
         rows = []
-        for l, j in hidden_neurons(self.net):
-            if l == 1 and self.z2 is not None:
-                result = self._score(self._single_first_layer(j))
-            else:
-                result = self.ablate([(l, j)])
-            rows.append({"layer": l, "neuron": j, "accuracy": result.accuracy,
-                         "drop": self.intact.accuracy - result.accuracy, "per_digit": result.per_digit})
+        n = len(self.labels)
+        for l in range(1, len(self.net.weights)):
+            size = self.net.weights[l - 1].shape[0]
+            widest = max(w.shape[0] for w in self.net.weights[l:])
+            block = max(1, self.BLOCK // max(1, n * widest))
+            for first in range(0, size, block):
+                neurons = list(range(first, min(size, first + block)))
+                for j, answers in zip(neurons, self._alone(l, neurons)):
+                    result = self._score(answers)
+                    rows.append({"layer": l, "neuron": j, "accuracy": result.accuracy,
+                                 "drop": self.intact.accuracy - result.accuracy, "per_digit": result.per_digit})
         rows.sort(key=lambda r: (-r["drop"], r["layer"], r["neuron"]))
         return rows
 

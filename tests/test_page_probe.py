@@ -208,3 +208,11 @@ def test_without_mnist_the_page_still_dreams_and_counts_noise(monkeypatch, tmp_p
     at.button(key=pr.DREAM_RUN).click().run()
     assert not at.exception and at.session_state[pr.DREAM_RESULT] is not None
     assert metric(at, "Most common answer") in [str(d) for d in range(10)]
+
+
+def test_presenter_view_hides_the_secondary_controls():
+    at = open_page(PAGE, query={"present": "1"})
+    assert [s.value for s in at.subheader] == SECTIONS
+    assert not [e for e in at.expander if e.label == "More settings"]
+    keys = {n.key for n in at.number_input}
+    assert pr.NOISE_SEED not in keys and pr.MORPH_A in keys

@@ -275,36 +275,32 @@ def morph_indices(name: str, tests) -> tuple:
     return int(st.session_state[MORPH_A]), int(st.session_state[MORPH_B])
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def _morph(fp: str, _net: Network, i: int, j: int, _x):
-    m = probe.morph(_net, _x[i], _x[j], n=MORPH_POINTS)
-    return m
-
-
 def morph(net: Network, tests, i: int, j: int) -> probe.Morph:
-    """The morph between test images i and j (cached per network fingerprint)."""
-    return _morph(fingerprint(net), net, i, j, tests.x)
+    """The morph between test images i and j. Not cached: one batch of 41 images takes ~0.3 ms, less than
+    unpickling a cached copy would."""
+    return probe.morph(net, tests.x[i], tests.x[j], n=MORPH_POINTS)
 
 
 def morph_figure(m: probe.Morph, t: float, height=300) -> go.Figure:
     """Every output along the line from image A (t=0) to image B (t=1); the two end answers coloured, the
-    flip and the slider's position marked."""
-    fig = go.Figure()
+    flip and the slider's position marked. Built in one go (``add_vline`` costs ~10x more per rerun)."""
     ends = (int(m.answers[0]), int(m.answers[-1]))
     colours = {ends[0]: theme.BLUE_CSS, ends[1]: theme.HIGHLIGHT_CSS}
-    for d in range(m.outputs.shape[1]):
-        main = d in colours
-        fig.add_trace(go.Scatter(x=m.ts, y=m.outputs[:, d], mode="lines", name=str(d),
-                                 line=dict(color=colours.get(d, theme.GREY_CSS), width=3 if main else 1),
-                                 showlegend=main, hovertemplate=f"digit {d}: %{{y:.3f}} at t=%{{x:.3f}}<extra></extra>"))
-    fig.add_vline(x=t, line=dict(color="#ddd", width=1))
+    traces = [go.Scatter(x=m.ts, y=m.outputs[:, d], mode="lines", name=str(d),
+                         line=dict(color=colours.get(d, theme.GREY_CSS), width=3 if d in colours else 1),
+                         showlegend=d in colours, hovertemplate=f"digit {d}: %{{y:.3f}} at t=%{{x:.3f}}<extra></extra>")
+              for d in range(m.outputs.shape[1])]
+    line = dict(type="line", xref="x", yref="paper", y0=0, y1=1)
+    shapes = [dict(line, x0=t, x1=t, line=dict(color="#ddd", width=1))]
+    notes = []
     if m.flip_t is not None:
-        fig.add_vline(x=m.flip_t, line=dict(color=theme.RED_CSS, width=1, dash="dash"),
-                      annotation_text=f"flips at {m.flip_t:.3f}", annotation_position="bottom right",
-                      annotation_font_color=theme.RED_CSS)
-    fig.update_layout(height=height, margin=dict(l=10, r=10, t=30, b=10), xaxis_title="t (0 = image A, 1 = image B)",
-                      yaxis_title="output", legend=dict(orientation="h", y=1.2, title="answer at an end:"))
-    return fig
+        shapes.append(dict(line, x0=m.flip_t, x1=m.flip_t, line=dict(color=theme.RED_CSS, width=1, dash="dash")))
+        notes.append(dict(x=m.flip_t, y=0, xref="x", yref="paper", text=f"flips at {m.flip_t:.3f}", showarrow=False,
+                          xanchor="left", yanchor="bottom", font=dict(color=theme.RED_CSS)))
+    return go.Figure(traces, layout=dict(
+        height=height, margin=dict(l=10, r=10, t=30, b=10), shapes=shapes, annotations=notes,
+        xaxis=dict(title="t (0 = image A, 1 = image B)"), yaxis=dict(title="output"),
+        legend=dict(orientation="h", y=1.2, title=dict(text="answer at an end:"))))
 
 
 def morph_point(m: probe.Morph, t: float) -> int:
