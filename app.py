@@ -2,23 +2,33 @@
 import numpy as np
 import streamlit as st
 
-from ui import data, figures
+from ui import data, figures, state
 from ui.registry import HOME, PAGES
+from ui.share import share_panel
 from ui.sidebar import page_config, sidebar
 
 page_config("Home")
 model_name = sidebar()
-net = data.shipped(model_name)
+net = state.network(model_name)
 tests = data.test_set()
+sizes = net.sizes
 
-st.title("The plain vanilla neural network")
+presenting = state.presenting()
+title, share = st.columns([3, 2] if presenting else [5, 1], vertical_alignment="center" if presenting else "bottom")
+title.title("The plain vanilla neural network")
+if presenting:  # projected: the way in, big, for the room to scan
+    with share.container(key="home_share"):
+        share_panel(size=360)
+else:
+    with share.popover("Share this app", icon=":material/qr_code_2:", width="stretch"):
+        share_panel(title="")
 st.markdown(
     "This is the network of 3Blue1Brown's *But what is a neural network?*, trained and opened up. "
-    "A 28x28 image of a handwritten digit becomes **784** input neurons, one per pixel, each holding a "
-    "brightness from 0 to 1. Two hidden layers of **16** neurons and an output layer of **10**, one per digit, "
-    "follow. Every neuron computes a weighted sum of the layer before it plus a bias, and squashes it: "
-    "`a' = σ(W a + b)`. Learning means finding the **13,002** weights and biases that make the right output "
-    "neuron light up."
+    f"A 28x28 image of a handwritten digit becomes **{sizes[0]}** input neurons, one per pixel, each holding a "
+    f"brightness from 0 to 1. Hidden layers of **{' and '.join(map(str, sizes[1:-1]))}** neurons and an output "
+    f"layer of **{sizes[-1]}**, one per digit, follow. Every neuron computes a weighted sum of the layer before "
+    "it plus a bias, and squashes it: `a' = σ(W a + b)`. Learning means finding the "
+    f"**{net.num_parameters:,}** weights and biases that make the right output neuron light up."
 )
 
 left, right = st.columns([3, 2], gap="large")
@@ -26,9 +36,10 @@ with left:
     x = tests.x[0] if tests is not None else np.zeros(784, np.float32)
     forward = net.forward(x)
     st.image(figures.network_svg(net, forward), width="stretch",
-             caption=f"The {data.MODEL_LABELS[model_name]} model reading the first MNIST test image "
-                     f"(a {int(np.argmax(forward.output))}). Blue connections are positive weights, red negative; "
-                     "a neuron's brightness is its activation.")
+             caption=f"The {data.MODEL_LABELS[model_name]} model reading "
+                     + (f"the first MNIST test image (it answers {int(np.argmax(forward.output))}). "
+                        if tests is not None else "a blank image. ")
+                     + "Blue connections are positive weights, red negative; a neuron's brightness is its activation.")
 with right:
     rows = net.parameter_counts()
     st.markdown("**Where the parameters live**")
@@ -37,7 +48,8 @@ with right:
           "biases": r["biases"], "total": r["total"]} for r in rows]
         + [{"layer": "all", "weights": sum(r["weights"] for r in rows), "biases": sum(r["biases"] for r in rows),
             "total": net.num_parameters}],
-        hide_index=True, width="stretch")
+        hide_index=True, width="stretch",
+        column_config={c: st.column_config.NumberColumn(format="localized") for c in ("weights", "biases", "total")})
     cols = st.columns(2)
     for col, name in zip(cols, data.MODEL_LABELS):
         acc = data.test_accuracy(name)
