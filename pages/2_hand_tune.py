@@ -39,7 +39,7 @@ image_layer = ht.is_image_layer(layer, net)
 c3.markdown(f"**{ht.layer_name(layer, n_layers)}**, neuron **{neuron}**: {n_in} incoming weights and a bias. "
             + ("Its weights form a 28x28 grid, one per pixel." if image_layer else
                f"Its inputs are the {n_in} neurons of {ht.layer_name(layer - 1, n_layers)}."))
-fits_in_link = ht.keep_in_address(model_name, layer, neuron)  # a reload of the tab keeps the edits
+reload_loses = ht.keep_in_address(model_name, layer, neuron)  # None: a reload of the tab keeps every edit
 
 # --- the score, always in view --------------------------------------------------------------------------
 trained_acc = data.test_accuracy(model_name)
@@ -60,6 +60,9 @@ with st.container(horizontal=True, key="tune_score", gap="medium", vertical_alig
                   key="tune_redo")
         st.button("Reset", icon=":material/restart_alt:", on_click=ht.reset, args=(model_name,),
                   disabled=not log.edited, key="tune_reset")
+
+if reload_loses:
+    st.caption(f":material/warning: {reload_loses} Download the model to keep them.")
 
 # --- the neuron and the tools to change it ----------------------------------------------------------------
 w = net.weights[layer - 1][neuron]
@@ -270,7 +273,5 @@ if not presenting:
             st.warning(f"These edits need a {length:,}-character link, too long for an address: a reload of "
                        "this tab would lose them (your browser asks first). **Download the model** to keep them, "
                        "and share the file.")
-elif not fits_in_link:
-    st.caption("These edits are too many for the address bar: a reload would lose them.")
 # Ask before the tab unloads when the address cannot hold the edits; hide the canvas's own toolbar.
-ht.page_script(warn=not fits_in_link)
+ht.page_script(warn=bool(reload_loses))

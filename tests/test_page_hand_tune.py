@@ -443,3 +443,30 @@ def test_changed_neurons_note_and_plurals():
         "…and 1 more neuron (1 in layer 1): use Reset to restore everything.")
     assert ht.plural(1, "neuron") == "1 neuron" and ht.plural(0, "neuron") == "0 neurons"
     assert ht.plural(1234, "parameter") == "1,234 parameters"
+
+
+def unload_warning(at) -> bool:
+    found = [e for e in at.get("bidi_component") if "hand_tune_page_script" in e.proto.component_name]
+    assert len(found) == 1
+    return json.loads(found[0].proto.json)["warn"]
+
+
+def test_edits_the_address_cannot_hold_are_announced_and_guarded(shipped):
+    at = tool(open_page(PAGE), ht.EXACT)
+    assert unload_warning(at) is False
+    at.text_input(key=ht.BIAS).set_value("2")
+    at.button(key="tune_set_b").click().run()
+    assert unload_warning(at) is False and "edits" in at.query_params
+    # the other model's page: the address holds its (no) edits, the Sigmoid ones would be lost on reload
+    at.radio(key="model").set_value("relu").run()
+    assert "edits" not in at.query_params
+    assert unload_warning(at) is True
+    assert any("Sigmoid model are not in the address bar" in c.value for c in at.caption)
+    # too many edits for a link: the address drops them and the tab asks before unloading
+    at.radio(key="model").set_value("sigmoid").run()
+    tool(at, ht.WHOLE)
+    for n in (0, 1):
+        at.selectbox(key="neuron").set_value(n).run()
+        at.button(key="tune_scale_btn").click().run()
+    assert "edits" not in at.query_params and unload_warning(at) is True
+    assert any("too many for the address bar" in c.value for c in at.caption)

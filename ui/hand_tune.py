@@ -278,25 +278,33 @@ def share_link(name, layer, neuron):
     return (url if len(url) <= MAX_LINK_CHARS else None), len(url), code
 
 
-def keep_in_address(name, layer, neuron) -> bool:
+def keep_in_address(name, layer, neuron) -> str | None:
     """Write this model's edits into the address bar (``?edits=``), so a reload of the tab keeps them.
 
-    Returns False when they are too long for a link (the page then warns before the tab unloads)."""
+    Returns None when the address holds every edit of this session, else why a reload would lose some
+    (too long for a link, or edits of the other model, which the address cannot hold at the same time);
+    the page then says so and the tab asks before it unloads."""
     log = state.tuning(name).log
-    if not log.edited:
+    code = None
+    too_long = False
+    if log.edited:
+        url, _, code = share_link(name, layer, neuron)
+        too_long = url is None
+    if code is None or too_long:
         if "edits" in st.query_params:
             del st.query_params["edits"]
         st.session_state[LINK_DONE] = None
-        return True
-    url, _, code = share_link(name, layer, neuron)
-    if url is None:
-        if "edits" in st.query_params:
-            del st.query_params["edits"]
-        return False
-    if st.query_params.get("edits") != code:
-        st.query_params["edits"] = code
-    st.session_state[LINK_DONE] = code  # our own code: not to be applied again on the next run
-    return True
+    else:
+        if st.query_params.get("edits") != code:
+            st.query_params["edits"] = code
+        st.session_state[LINK_DONE] = code  # our own code: not to be applied again on the next run
+    others = [data.MODEL_LABELS[n] for n in data.MODEL_LABELS if n != name and state.edited_copy(n) is not None]
+    if too_long:
+        return "These edits are too many for the address bar: a reload of this tab would lose them."
+    if others:
+        return (f"Your edits of the {others[0]} model are not in the address bar (it holds one model's edits): "
+                f"a reload of this tab would lose them.")
+    return None
 
 
 PAGE_JS = """
