@@ -78,7 +78,8 @@ def each_layer(net):
                 img, limit = params.matrix_image(w)
                 st.image(img, output_format="PNG")
                 st.html(params.legend_html(limit, "weight"))
-            st.caption(f"a({layer - 1}): the {a_in.size:,} inputs, lined up under the columns they multiply")
+            st.caption(f"a({layer - 1}): the {a_in.size:,} inputs, "
+                       + ("in the order of W's columns" if hover else "lined up under the columns they multiply"))
             st.image(params.input_strip(a_in, w), output_format="PNG")
             for note in (params.shown(w.shape[0], params.MAX_NEURONS, "neurons"),
                          params.shown(w.shape[1], params.MAX_INPUTS, "inputs")):

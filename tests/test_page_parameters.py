@@ -12,6 +12,7 @@ from src import mnist, weights_file
 from src.edits import EditLog
 from src.network import Network, count_parameters
 from src.weights_file import to_bytes
+from tests import browser as br
 from tests.pages_helpers import container_text, keyed, open_page
 from ui import parameters as params
 from ui import state, theme
@@ -369,3 +370,24 @@ def test_histograms_count_every_value_once(shipped):
     hi = max(float(w.max()), float(shipped["relu"].weights[0].max()))
     expected, _ = np.histogram(w, bins=params.HIST_BINS, range=(lo, hi))
     assert np.array_equal(np.asarray(weights[0].y), expected)
+
+
+# --- in a real browser: what AppTest cannot see ---------------------------------------------------------------
+@pytest.mark.browser
+@pytest.mark.skipif(br.missing() is not None, reason=br.missing() or "")
+def test_in_chromium_a_link_named_upload_puts_no_link_or_image_on_the_page():
+    """Chromium renders GFM autolinks even from escaped Markdown: the file name must reach no Markdown at all."""
+    name = "![p](https://evil.example/t.png) [click](https://evil.example/x) me@evil.example.npz"
+    with br.app_server() as url, br.browser() as b:
+        for content in (to_bytes(Network.initialise((784, 40, 20, 10), seed=1)), b"not a zip"):
+            page = b.new_page(viewport={"width": 390, "height": 844})
+            page.goto(f"{url}/parameters")
+            br.wait_for_app(page, selector=".st-key-params_table")
+            page.get_by_text("Inspect another weights file").click()
+            page.locator("input[type=file]").set_input_files(
+                files=[{"name": name, "mimeType": "application/octet-stream", "buffer": content}])
+            expected = "32,430 parameters in the uploaded file" if len(content) > 100 else "could not be read"
+            page.wait_for_function(f"() => document.body.innerText.includes({expected!r})", timeout=60_000)
+            br.wait_for_app(page)
+            assert page.locator("a[href*='evil'], img[src*='evil']").count() == 0
+            page.close()
