@@ -37,12 +37,10 @@ with st.container(key="params_table"):
     st.dataframe(params.count_rows(net), hide_index=True, width="stretch",
                  column_config={c: st.column_config.NumberColumn(format="localized")
                                 for c in ("weights", "biases", "layer total")})
-    rows = net.parameter_counts()
-    st.markdown(" + ".join(f"{r['total']:,}" for r in rows) + f" = **{net.num_parameters:,}**")
+    st.markdown(params.sum_text(net))
 with st.container(key="params_proportions"):
     st.html(params.proportions_html(net))
-st.caption(f"Layer 1 holds {rows[0]['total'] / net.num_parameters:.1%} of all parameters: one weight from every "
-           "input to every first-layer neuron.")
+st.caption(params.first_layer_text(net))
 
 
 # --- each layer's computation, with real numbers --------------------------------------------------------------

@@ -135,6 +135,17 @@ def count_rows(net: Network) -> list:
     return out
 
 
+def sum_text(net: Network) -> str:
+    """'12,560 + 272 + 170 = **13,002**': each layer's total and their sum."""
+    return " + ".join(f"{r['total']:,}" for r in net.parameter_counts()) + f" = **{net.num_parameters:,}**"
+
+
+def first_layer_text(net: Network) -> str:
+    share = net.parameter_counts()[0]["total"] / net.num_parameters
+    return (f"Layer 1 holds {share:.1%} of all parameters: one weight from every input to every first-layer "
+            "neuron.")
+
+
 def layer_colours(n_layers: int) -> list:
     """One shade of the lesson's blue per layer, from full (layer 1) to faint: CSS colours."""
     r, g, b = (int(c) for c in theme.BLUE)
