@@ -166,65 +166,77 @@ with th2:
               args=(model_name, layer, neuron, -ht.THRESHOLD_EXAMPLE), icon=":material/show_chart:")
 
 
-# --- what it does: on one input, then on all 10,000 test images -----------------------------------------------
-@st.fragment
+# --- a closer look, one view at a time (only the chosen one is drawn) ------------------------------------------
 def one_input(net, layer, neuron):
-    """The network on one input (a drawing or a test image): changing the input reruns only this part."""
+    """The network on one input: a drawing from the draw page or a test image."""
     drawing = state.last_drawing()
     sources = (["my drawing"] if drawing is not None else []) + (["test image"] if tests is not None else [])
     if not sources:
         st.info("Draw a digit on the draw page (or make MNIST available) to see a single input here.")
         return
-    source = st.radio("Input", sources, horizontal=True, key=ht.SOURCE)
-    if source == "my drawing":
-        x = drawing.reshape(-1)
-    else:
-        index = st.number_input("Test image #", 0, len(tests.labels) - 1, key=ht.INPUT_INDEX)
-        x = tests.x[index]
+    c1, c2 = st.columns([1, 2.2], gap="large")
+    with c1:
+        source = st.radio("Input", sources, horizontal=True, key=ht.SOURCE)
+        if source == "my drawing":
+            x = drawing.reshape(-1)
+        else:
+            index = st.number_input("Test image #", 0, len(tests.labels) - 1, key=ht.INPUT_INDEX)
+            x = tests.x[index]
     fw = net.forward(x)
-    st.image(figures.gray_image(x.reshape(templates.SIZE, templates.SIZE), 112), width=112)
-    with st.container(key="tune_answer"):
-        st.markdown(f"network answers **{int(np.argmax(fw.output))}** · this neuron's activation "
-                    f"**{float(fw.activations[layer][neuron]):.3f}** (z = {float(fw.zs[layer - 1][neuron]):.2f})")
+    with c2:
+        st.image(figures.gray_image(x.reshape(templates.SIZE, templates.SIZE), 112), width=112)
+        with st.container(key="tune_answer"):
+            st.markdown(f"network answers **{int(np.argmax(fw.output))}** · this neuron's activation "
+                        f"**{float(fw.activations[layer][neuron]):.3f}** (z = {float(fw.zs[layer - 1][neuron]):.2f})")
 
 
-@st.fragment
+def what_excites(scorer, layer, neuron):
+    """The test images this neuron answers most and least to."""
+    acts = scorer.activations[layer][:, neuron]
+    order = np.argsort(acts)
+    st.markdown(f"**Test images that excite it most** (activation {acts[order[-1]]:.2f} … {acts[order[-12]]:.2f})")
+    st.image(figures.thumbnails(tests.images, order[::-1][:12]))
+    st.markdown(f"**…and least** ({acts[order[0]]:.2f} … {acts[order[11]]:.2f})")
+    st.image(figures.thumbnails(tests.images, order[:12]))
+
+
 def what_changed(scorer, model_name):
-    """Per-digit accuracy (on request) and the images the edits broke or fixed; the comparison's choice
-    reruns only this part."""
+    """The test images the edits broke or fixed, and per-digit accuracy on request."""
     trained_pred = data.test_predictions(model_name)
-    if st.toggle("Accuracy per digit", key=ht.PER_DIGIT):
-        st.plotly_chart(figures.per_digit_bars({"trained": (scorer.per_digit(trained_pred), theme.GREY_CSS),
-                                                "now": (scorer.per_digit(), theme.BLUE_CSS)}),
-                        key="tune_per_digit_chart", config={"displayModeBar": False})
     compare = st.radio("Compare with", [ht.COMPARE_TRAINED, ht.COMPARE_LAST], horizontal=True, key=ht.COMPARE)
     before = trained_pred if compare == ht.COMPARE_TRAINED or scorer.before is None else scorer.before[0]
     broken, fixed = scorer.changed_since(before)
     with st.container(key="tune_changes"):
-        st.markdown(f"**{len(broken):,}** images newly wrong, **{len(fixed):,}** newly right")
+        st.markdown(f"Of all {len(tests.labels):,} test images, **{len(broken):,}** are newly wrong and "
+                    f"**{len(fixed):,}** newly right.")
         if len(broken):
             st.caption("newly wrong (label→answer now)")
             st.image(ht.labelled_thumbnails(tests.images, broken[:24], tests.labels, scorer.predictions))
         if len(fixed):
             st.caption("newly right (label→answer now)")
             st.image(ht.labelled_thumbnails(tests.images, fixed[:24], tests.labels, scorer.predictions))
+    if st.toggle("Accuracy per digit", key=ht.PER_DIGIT):
+        st.plotly_chart(figures.per_digit_bars({"trained": (scorer.per_digit(trained_pred), theme.GREY_CSS),
+                                                "now": (scorer.per_digit(), theme.BLUE_CSS)}),
+                        key="tune_per_digit_chart", config={"displayModeBar": False})
 
 
-st.subheader("What it does")
-in1, in2 = st.columns([1, 2.2], gap="large")
-with in1:
-    one_input(net, layer, neuron)
-with in2:
-    if scorer is not None:
-        acts = scorer.activations[layer][:, neuron]
-        order = np.argsort(acts)
-        st.markdown(f"**Test images that excite it most** (activation {acts[order[-1]]:.2f} … {acts[order[-12]]:.2f})")
-        st.image(figures.thumbnails(tests.images, order[::-1][:12]))
-        st.markdown(f"**…and least** ({acts[order[0]]:.2f} … {acts[order[11]]:.2f})")
-        st.image(figures.thumbnails(tests.images, order[:12]))
-if scorer is not None:
-    st.subheader(f"On all {len(tests.labels):,} test images")
-    what_changed(scorer, model_name)
+@st.fragment
+def closer_look(net, scorer, model_name, layer, neuron):
+    """One view at a time; choosing a view, an input or a comparison reruns only this part of the page."""
+    views = ht.closer_views(scorer is not None)
+    if st.session_state[ht.CLOSER] not in views:
+        st.session_state[ht.CLOSER] = views[0]
+    view = st.segmented_control("Look closer", views, key=ht.CLOSER)
+    if view == ht.CHANGED:
+        what_changed(scorer, model_name)
+    elif view == ht.EXCITES:
+        what_excites(scorer, layer, neuron)
+    elif view == ht.ONE_INPUT:
+        one_input(net, layer, neuron)
+
+
+closer_look(net, scorer, model_name, layer, neuron)
 
 # --- the record of edits, keeping and sharing (not in the presenter view) ----------------------------------------
 if not presenting:

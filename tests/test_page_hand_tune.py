@@ -17,6 +17,7 @@ from src.train import pixels
 from src.weights_file import to_bytes
 from tests.pages_helpers import canvas_png, container_text, inject_drawing, open_page
 from ui import hand_tune as ht
+from ui.text import safe
 from src.activations import sigmoid
 
 PAGE = "pages/2_hand_tune.py"
@@ -318,7 +319,7 @@ def test_upload_name_is_shown_as_text_not_markdown():
     at.file_uploader(key=ht.UPLOAD).upload(name, b"junk", "application/octet-stream").run()
     shown = status(at)
     assert "was not loaded" in shown
-    assert "](https" not in shown and "![" not in shown and "\\[click me\\]" in shown
+    assert "](https" not in shown and "![" not in shown and safe(name, 60) in shown
 
 
 def test_loader_crash_shows_a_plain_message(monkeypatch):
@@ -340,7 +341,7 @@ def test_upload_is_parsed_once_per_file(monkeypatch, mnist_test):
     monkeypatch.setattr(weights_file, "load", lambda f: calls.append(1) or real(f))
     at = open_page(PAGE)
     at.file_uploader(key=ht.UPLOAD).upload("mine.npz", content, "application/octet-stream").run()
-    assert "Loaded “mine\\.npz”" in status(at)
+    assert f"Loaded “{safe('mine.npz', 60)}”" in status(at)
     assert metric(at, "Test accuracy now") == accuracy_of(net, mnist_test)
     for _ in range(3):
         at.run()  # reruns do not parse it again
@@ -470,3 +471,20 @@ def test_edits_the_address_cannot_hold_are_announced_and_guarded(shipped):
         at.button(key="tune_scale_btn").click().run()
     assert "edits" not in at.query_params and unload_warning(at) is True
     assert any("too many for the address bar" in c.value for c in at.caption)
+
+
+def test_closer_looks_draw_only_the_chosen_view(mnist_test):
+    images, labels = mnist_test
+    at = open_page(PAGE, {"layer": "1", "neuron": "2"})
+    assert at.segmented_control(key=ht.CLOSER).value == ht.CHANGED
+    assert "newly wrong" in container_text(at, "tune_changes")
+    assert not any("excite it most" in m.value for m in at.markdown)
+    at.segmented_control(key=ht.CLOSER).set_value(ht.EXCITES).run()
+    acts = app_trained().forward(pixels(images)).activations[1][:, 2]
+    top = next(m.value for m in at.markdown if "excite it most" in m.value)
+    assert f"activation {acts.max():.2f}" in top
+    at.segmented_control(key=ht.CLOSER).set_value(ht.ONE_INPUT).run()
+    at.number_input(key=ht.INPUT_INDEX).set_value(1).run()
+    answer = int(np.argmax(app_trained().forward(pixels(images[1:2])[0]).output))
+    assert f"network answers **{answer}**" in container_text(at, "tune_answer")
+    assert not any("newly wrong" in m.value for m in at.markdown)  # the other views are not drawn

@@ -39,6 +39,7 @@ VALUE, BIAS = "tune_value", "tune_bias"
 TEMPLATE, T_ROW, T_COL, T_STRENGTH = "tune_template", "tune_t_row", "tune_t_col", "tune_t_strength"
 SCALE = "tune_scale"
 SOURCE, INPUT_INDEX = "tune_source", "tune_input_index"
+CLOSER = "tune_closer"           # which closer look is open (only that one is drawn)
 COMPARE = "tune_compare"
 PER_DIGIT = "tune_per_digit"
 MESSAGE = "tune_message"         # (kind, text) of the last action, shown until the next one
@@ -48,12 +49,13 @@ UPLOADS = "tune_uploads"         # {SHA-256 of a file's bytes: Network or the re
 
 BRUSH, EXACT, PATTERN, WHOLE = "Brush", "Exact", "Template", "Whole"  # short: four fit a phone's width
 COMPARE_TRAINED, COMPARE_LAST = "the trained model", "before the last edit"
+CHANGED, EXCITES, ONE_INPUT = "What changed", "What excites it", "One input"
 
 DEFAULTS = {
     TOOL: BRUSH, BRUSH_STRENGTH: 1.0, BRUSH_PX: 2, BRUSH_MODE: "add", CANVAS_GEN: 0, STROKES_DONE: (),
     ROW: 14, COL: 14, FROM: 0, VALUE: "", BIAS: "",
     TEMPLATE: next(iter(templates.TEMPLATES)), T_ROW: 14, T_COL: 14, T_STRENGTH: 1.0, SCALE: 2.0,
-    INPUT_INDEX: 0, COMPARE: COMPARE_TRAINED, PER_DIGIT: False,
+    INPUT_INDEX: 0, CLOSER: CHANGED, COMPARE: COMPARE_TRAINED, PER_DIGIT: False,
     MESSAGE: (None, None), LINK_DONE: None, UPLOADS: {},
 }
 UPLOADS_KEPT = 4       # parsed uploads remembered per session (a file is at most 20 MB, a parsed net far less)
@@ -64,13 +66,19 @@ GRID_PX = 280          # the weight grid on screen: 10 px a cell
 
 def init():
     state.init_defaults(DEFAULTS)
-    if st.session_state[TOOL] is None:  # a segmented control can be clicked off; keep a tool open
-        st.session_state[TOOL] = BRUSH
+    for key in (TOOL, CLOSER):  # a segmented control can be clicked off; keep one choice open
+        if st.session_state[key] is None:
+            st.session_state[key] = DEFAULTS[key]
 
 
 def layer_name(layer: int, n_layers: int) -> str:
     """Layers are counted 1..n_layers (the input is layer 0); the last is the output layer."""
     return "output layer" if layer == n_layers else f"hidden layer {layer}"
+
+
+def closer_views(has_test_set: bool) -> list:
+    """The closer looks the page offers: those over the test set need MNIST."""
+    return [CHANGED, EXCITES, ONE_INPUT] if has_test_set else [ONE_INPUT]
 
 
 def tools_for(layer: int, net) -> list:
