@@ -64,6 +64,22 @@ with st.container(horizontal=True, key="tune_score", gap="medium", vertical_alig
 if reload_loses:
     st.caption(f":material/warning: {reload_loses} Download the model to keep them.")
 
+@st.fragment
+def template_tool(model_name, neuron):
+    """Choosing and placing a pattern reruns only this part (its preview); using it reruns the page."""
+    st.selectbox("Pattern", list(templates.TEMPLATES), key=ht.TEMPLATE,
+                 help="Positive (blue) where ink should be, negative (red) around it.")
+    p1, p2, p3 = st.columns(3)
+    p1.slider("Centre row", 4, 23, key=ht.T_ROW)
+    p2.slider("Centre column", 4, 23, key=ht.T_COL)
+    p3.slider("Strength", 0.1, 5.0, step=0.1, key=ht.T_STRENGTH)
+    st.image(figures.signed_image(ht.template_weights().reshape(templates.SIZE, templates.SIZE), None, 112),
+             caption="preview")
+    if st.button("Use this pattern", on_click=ht.apply_template, args=(model_name, neuron), key="tune_apply_t",
+                 type="primary"):
+        st.rerun()  # the edit changes the grid and the score outside this fragment
+
+
 # --- the neuron and the tools to change it ----------------------------------------------------------------
 w = net.weights[layer - 1][neuron]
 b = float(net.biases[layer - 1][neuron])
@@ -125,16 +141,7 @@ with panel:
             button_col.form_submit_button("Set bias", on_click=ht.set_bias, args=(model_name, layer, neuron),
                                           key="tune_set_b")
     elif tool == ht.PATTERN:
-        st.selectbox("Pattern", list(templates.TEMPLATES), key=ht.TEMPLATE,
-                     help="Positive (blue) where ink should be, negative (red) around it.")
-        p1, p2, p3 = st.columns(3)
-        p1.slider("Centre row", 4, 23, key=ht.T_ROW)
-        p2.slider("Centre column", 4, 23, key=ht.T_COL)
-        p3.slider("Strength", 0.1, 5.0, step=0.1, key=ht.T_STRENGTH)
-        st.image(figures.signed_image(ht.template_weights().reshape(templates.SIZE, templates.SIZE), None, 112),
-                 caption="preview")
-        st.button("Use this pattern", on_click=ht.apply_template, args=(model_name, neuron), key="tune_apply_t",
-                  type="primary")
+        template_tool(model_name, neuron)
     else:
         st.number_input("Scale factor", -10.0, 10.0, step=0.5, key=ht.SCALE)
         o1, o2, o3, o4 = st.columns(4)
