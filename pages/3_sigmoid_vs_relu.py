@@ -67,9 +67,8 @@ if more == "training":
     curves = compare.training_curves(trained)
     if curves:
         st.plotly_chart(compare.curves_figure(curves), key="cmp_curves", config=compare.PLOT_CONFIG)
-        st.caption(f"From the weights files: both trained with the same recipe and seed {compare.training_recipe(trained)} "
-                   "(Adam, cosine schedule, mild augmentation). With Adam and a good recipe the gap is small; the race "
-                   "uses plain SGD, where it shows.")
+        st.caption(f"From the weights files: {compare.training_recipe(trained)}. With Adam and a good recipe the "
+                   "gap is small; the race uses plain SGD, where it shows.")
     else:
         st.info("These weights files carry no training curves.")
 

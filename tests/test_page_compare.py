@@ -280,6 +280,10 @@ def test_inside_table_matches_direct_computation(mnist_test, shipped):
             shares[name] = np.mean((a < 0.05) | (a > 0.95)) if name == "sigmoid" else np.mean(a <= 0)
         assert table["sigmoid saturated"][l] == f"{shares['sigmoid']:.1%}"
         assert table["ReLU off (a = 0)"][l] == f"{shares['relu']:.1%}"
+    # at initialisation: the He start the ReLU file's recipe names (seed 0), drawn here
+    rng = np.random.default_rng(shipped["relu"].meta["training"]["seed"])
+    w1 = rng.standard_normal((16, 784)) * np.sqrt(2 / 784)
+    assert table["ReLU at initialisation"][0] == f"{np.mean(x @ w1.astype(np.float32).T.astype(np.float64) <= 0):.1%}"
 
 
 def test_inside_numbers_are_read_not_computed(monkeypatch):
@@ -363,3 +367,14 @@ def test_the_largest_z_a_visitor_can_type_is_drawn_and_labelled(z):
         assert all(len(line) < 40 for line in lines) and box[0] + box[2] <= float(root.get("width"))
     limits = at.number_input(key="cmp_z").proto
     assert (limits.min, limits.max) == (-1e6, 1e6)  # nothing wider can be typed
+
+
+def test_training_section_says_the_recipe_from_the_files(shipped):
+    at = open_section(open_page(PAGE), "training")
+    caption = " ".join(c.value for c in at.caption)
+    t = shipped["relu"].meta["training"]
+    assert f"{t['optimizer']} (lr {t['lr']}), {t['schedule']} schedule, {t['epochs']} epochs" in caption
+    assert "Sigmoid: Xavier initialisation, ReLU: He initialisation" in caption
+    curve = chart(at, "cmp_curves")["data"]
+    for trace, name in ((curve[1], "sigmoid"), (curve[3], "relu")):  # test accuracy, in %
+        assert trace["y"] == pytest.approx([a * 100 for a in shipped[name].meta["curves"]["test_accuracy"]])

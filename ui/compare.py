@@ -336,10 +336,32 @@ def training_curves(nets: dict) -> dict:
     return out
 
 
+_INITS = {"xavier": "Xavier", "he": "He", "normal": "N(0, 1)"}
+
+
 def training_recipe(nets: dict) -> str:
-    seeds = sorted({str(net.meta.get("training", {}).get("seed")) for net in nets.values()
-                    if isinstance(net.meta.get("training"), dict)})
-    return ", ".join(seeds) or "?"
+    """How the models were trained, from their files' meta: the settings they share, then where they differ.
+    E.g. 'adam (lr 0.003), cosine schedule, 60 epochs, batch 64, seed 0, ±5° augmentation; Sigmoid: Xavier
+    initialisation, ReLU: He initialisation'."""
+    recipes = {name: net.meta.get("training") for name, net in nets.items()}
+    if not all(isinstance(r, dict) for r in recipes.values()):
+        return "not recorded in the weights files"
+
+    def describe(r, key):
+        value = r.get(key)
+        return {"optimizer": f"{value} (lr {r.get('lr')})", "schedule": f"{value} schedule", "epochs": f"{value} epochs",
+                "batch_size": f"batch {value}", "seed": f"seed {value}",
+                "init": f"{_INITS.get(value, value)} initialisation",
+                "augment_degrees": f"±{value:g}° augmentation" if isinstance(value, (int, float)) and value else "no "
+                "augmentation"}[key]
+
+    keys = ("optimizer", "schedule", "epochs", "batch_size", "seed", "augment_degrees", "init")
+    same = [k for k in keys if len({str(r.get(k)) for r in recipes.values()}) == 1]
+    differ = [k for k in keys if k not in same]
+    text = ", ".join(describe(next(iter(recipes.values())), k) for k in same)
+    for k in differ:
+        text += "; " + ", ".join(f"{data.MODEL_LABELS[n]}: {describe(r, k)}" for n, r in recipes.items())
+    return text
 
 
 def gradient_figure(insides: dict) -> go.Figure:
@@ -380,12 +402,14 @@ def inside_rows(insides: dict) -> list:
     """The table: one row per hidden layer, sigmoid's saturation and ReLU's off share and dead units."""
     s, r = insides["sigmoid"], insides["relu"]
     rows = []
-    for st_row, si_row, rt_row in zip(s["trained"], s["at_initialisation"], r["trained"]):
+    for st_row, si_row, rt_row, ri_row in zip(s["trained"], s["at_initialisation"], r["trained"],
+                                              r["at_initialisation"]):
         rows.append({"hidden layer": st_row["layer"],
                      "sigmoid saturated": f"{st_row['saturated']:.1%}",
-                     "…at initialisation": f"{si_row['saturated']:.1%}",
+                     "sigmoid at initialisation": f"{si_row['saturated']:.1%}",
                      "sigmoid units never above 0.05": len(st_row["dead"]),
                      "ReLU off (a = 0)": f"{rt_row['off']:.1%}",
+                     "ReLU at initialisation": f"{ri_row['off']:.1%}",
                      "ReLU dead units": len(rt_row["dead"])})
     return rows
 
