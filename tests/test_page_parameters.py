@@ -154,7 +154,7 @@ def test_sigmoid_and_relu_have_the_colours_of_every_other_page():
     at = open_page(PAGE)
     at.toggle(key=params.SHOW_COMPARE).set_value(True).run()
     fig = json.loads(at.get("plotly_chart")[0].proto.spec)
-    colours = {t["name"]: t["marker"]["color"] for t in fig["data"]}
+    colours = {t["name"]: t["line"]["color"] for t in fig["data"]}
     assert colours == {"Sigmoid": theme.ACTIVATION_COLOURS["sigmoid"], "ReLU": theme.ACTIVATION_COLOURS["relu"]}
 
 

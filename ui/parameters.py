@@ -373,13 +373,14 @@ def histograms_figure(models: dict, layer: int) -> go.Figure:
     fig = make_subplots(rows=1, cols=2, subplot_titles=(f"weights of layer {layer}", f"biases of layer {layer}"))
     for col, pick in ((1, lambda n: n.weights[layer - 1]), (2, lambda n: n.biases[layer - 1])):
         edges, counts = _histogram([pick(net) for net, _ in models.values()])
-        centres, width = (edges[:-1] + edges[1:]) / 2, edges[1] - edges[0]
+        centres = (edges[:-1] + edges[1:]) / 2
         for (name, (_, colour)), c in zip(models.items(), counts):
-            fig.add_trace(go.Bar(x=centres, y=c, width=width, name=name, marker_color=colour, opacity=0.65,
-                                 showlegend=col == 1, legendgroup=name,
-                                 hovertemplate=f"{name}: %{{y:,}} values near %{{x:.3f}}<extra></extra>"), 1, col)
-    fig.update_layout(barmode="overlay", bargap=0, height=280, margin=dict(l=10, r=10, t=30, b=10),
-                      legend=dict(orientation="h", y=-0.2), yaxis_title="count")
+            # step outlines, not overlaid bars: where two models overlap, each keeps its own colour
+            fig.add_trace(go.Scatter(x=centres, y=c, name=name, mode="lines", line=dict(color=colour, width=2,
+                                     shape="hvh"), showlegend=col == 1, legendgroup=name,
+                                     hovertemplate=f"{name}: %{{y:,}} values near %{{x:.3f}}<extra></extra>"), 1, col)
+    fig.update_layout(height=280, margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h", y=-0.2),
+                      yaxis_title="count")
     return fig
 
 
