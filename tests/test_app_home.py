@@ -31,6 +31,14 @@ def test_home_shows_both_models_accuracy(mnist_test, shipped):
         assert metrics.get(label) == expected, (metrics, expected)
 
 
+def test_the_server_uses_one_blas_thread():
+    from ui import blas
+    if blas.threads() is None:
+        pytest.skip("NumPy's OpenBLAS cannot be asked for its thread count here")
+    home()
+    assert blas.threads() == 1
+
+
 def test_every_registry_page_exists_and_has_a_card():
     at = home()
     for page in registry.PAGES:

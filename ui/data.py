@@ -90,7 +90,9 @@ def _test_set_or_problem() -> TestSet | str:
 def test_set() -> TestSet | None:
     """The MNIST test set, or None when it cannot be had (``mnist_notice`` says why)."""
     found = _test_set_or_problem()
-    return found if isinstance(found, TestSet) else None
+    # not isinstance(found, TestSet): after Streamlit reloads an edited module the cached object's class is
+    # the old TestSet, and only a problem is ever a str
+    return None if isinstance(found, str) else found
 
 
 def mnist_notice() -> str | None:
@@ -98,7 +100,7 @@ def mnist_notice() -> str | None:
 
     Starts the background download the first time it is needed (once per server process)."""
     found = _test_set_or_problem()
-    if isinstance(found, TestSet):
+    if not isinstance(found, str):
         return None
     lead = "The MNIST test images are not available, so scores on real data are hidden; drawing, hand-editing "
     lead += "and the parameters still work. "

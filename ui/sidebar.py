@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from . import data, state
+from . import blas, data, state
 from .registry import PAGES
 
 _PRESENT_TOGGLE = "sidebar_present"
@@ -16,6 +16,7 @@ html { font-size: 20px; }
 
 
 def page_config(title: str, icon: str = "🧠"):
+    _one_blas_thread()
     presenting = state.presenting()
     st.set_page_config(page_title=f"{title} · Vanilla net", page_icon=icon, layout="wide",
                        initial_sidebar_state="collapsed" if presenting else "auto")
@@ -64,3 +65,8 @@ def _toggle_presenting():
     on = st.session_state[_PRESENT_TOGGLE]
     st.session_state[state.PRESENTING] = on
     st.query_params["present"] = "1" if on else "0"
+
+
+@st.cache_resource(show_spinner=False)
+def _one_blas_thread() -> bool:
+    return blas.single_thread()  # once per server process
