@@ -15,8 +15,8 @@ presenting = state.presenting()
 st.html(draw.PAGE_CSS)
 st.title(":material/draw: Draw & classify")
 if not presenting:
-    st.caption("Draw a digit; the network answers after every stroke. Or feed it an MNIST test digit, "
-               "a blank image, or random noise.")
+    st.caption("Draw a digit; the network answers after every stroke. Or feed it "
+               + ("an MNIST test digit, " if tests is not None else "") + "a blank image, or random noise.")
 
 
 @st.fragment
