@@ -2,6 +2,8 @@
 
 The baseline is the obvious way: run all 10,000 images through the whole edited network again.
 The project's Scorer keeps the first layer's weighted sums and updates only the edited columns.
+Then what else the Hand-tune page computes: a new visitor's first use (own copy + Scorer), and per edit
+the share code written into the address bar, the weight grid's PNG and the threshold chart's SVG.
 
     MNIST_DIR=../shared/data/mnist python bench/bench_edits.py
 """
@@ -18,7 +20,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from src import mnist, weights_file  # noqa: E402
-from src.edits import EditLog  # noqa: E402
+from src.edits import EditLog, encode_link  # noqa: E402
 from src.scoring import Scorer  # noqa: E402
 from src.templates import make  # noqa: E402
 from src.train import pixels  # noqa: E402
@@ -71,7 +73,33 @@ def main():
             scorer.recompute()
             assert scorer.accuracy == log.net.accuracy(x, labels)
             print(f"{name:<8} {label:<34} {full:>10.2f} ms {incremental:>9.2f} ms {full / incremental:>8.1f}x")
+    print_page_costs(root, x, labels)
     return 0
+
+
+def print_page_costs(root, x, labels):
+    """Medians of what the page does besides scoring, against one full forward pass measured beside them."""
+    from ui import hand_tune as ht  # the page's own pure functions (bare mode: no server needed)
+
+    trained = weights_file.load(root / "weights" / "sigmoid.npz")
+    log = EditLog(trained, "sigmoid")
+    scorer = Scorer(log.net, x, labels)
+    log.set_row(1, 3, make("loop", strength=2), "loop")
+    limit = ht.colour_limit(trained.weights[0][3])
+    rows = {
+        "baseline: full forward pass (10,000)": lambda i: log.net.accuracy(x, labels),
+        "first use: own copy + Scorer": lambda i: Scorer(EditLog(trained, "sigmoid").net, x, labels),
+        "share code for the address bar": lambda i: encode_link(log),
+        "weight grid PNG (280x280)": lambda i: ht.png(ht.grid_image(log.net.weights[0][3], limit, (14, 14))),
+        "threshold chart SVG": lambda i: ht.threshold_svg(scorer.zs[0][:, 3] - 1.0, 1.0,
+                                                          ht.activation_curve(log.net, 1)),
+    }
+    print(f"\n{'page work (sigmoid, after one edit)':<40} {'median':>10} {'x forward':>10}")
+    base = None
+    for label, fn in rows.items():
+        ms = median_ms(fn, 30)
+        base = base or ms
+        print(f"{label:<40} {ms:>7.2f} ms {ms / base:>9.2f}x")
 
 
 if __name__ == "__main__":
