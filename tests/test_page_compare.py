@@ -378,3 +378,17 @@ def test_training_section_says_the_recipe_from_the_files(shipped):
     curve = chart(at, "cmp_curves")["data"]
     for trace, name in ((curve[1], "sigmoid"), (curve[3], "relu")):  # test accuracy, in %
         assert trace["y"] == pytest.approx([a * 100 for a in shipped[name].meta["curves"]["test_accuracy"]])
+
+
+def test_with_only_the_test_files_start_explains_instead_of_failing(tmp_path, monkeypatch, mnist_test):
+    import shutil
+    for f in mnist.default_dir().iterdir():
+        if f.name.startswith("t10k"):
+            shutil.copy(f, tmp_path / f.name)
+    monkeypatch.setenv("MNIST_DIR", str(tmp_path))
+    monkeypatch.setenv("MNIST_DOWNLOAD", "0")
+    at = open_section(open_page(PAGE), "race")
+    at.button(key="race_start").click().run()
+    assert not at.exception
+    assert at.session_state["race_run"] is None
+    assert any("60,000 MNIST training images" in w.value for w in at.warning)
