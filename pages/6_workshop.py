@@ -13,6 +13,7 @@ from ui.text import safe
 page_config("Workshop", "🏫")
 wk.init()
 service = wk.service()
+wk.claim(service)
 code, nick = st.session_state[wk.ROOM], st.session_state[wk.NICK]
 joined = bool(code and nick and st.session_state[wk.ROLE] == wk.PARTICIPANT)
 room = wk.room_or_message(service, code) if service is not None and code else None

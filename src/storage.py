@@ -30,7 +30,8 @@ DB_FILE = "workshop.sqlite3"
 CONNECT_TIMEOUT = 3        # seconds to reach PostgreSQL before giving up
 BUSY_TIMEOUT = 10          # seconds a SQLite writer waits for another writer before "database is locked"
 RETRY_AFTER_FAILURE = 10   # seconds during which an unreachable PostgreSQL is not tried again
-MAX_IDLE = 4               # idle connections kept for reuse
+MAX_CONNECTIONS = 8        # connections in use at once per Storage (per app process); more requests queue
+POOL_WAIT = 15             # seconds a request waits for a free connection before "busy"
 SCHEMA_VERSION = "1"
 
 _TABLES = """
@@ -169,6 +170,8 @@ class Storage:
     def __init__(self):
         self._idle = []
         self._lock = threading.Lock()
+        # a bounded pool: thirty sessions at once share a few connections instead of each opening its own
+        self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
 
     # --- connections -----------------------------------------------------------------------------------
     def _new_connection(self):
@@ -189,7 +192,7 @@ class Storage:
 
     def _give_back(self, con):
         with self._lock:
-            if len(self._idle) < MAX_IDLE:
+            if len(self._idle) < MAX_CONNECTIONS:
                 self._idle.append(con)
                 return
         con.close()
@@ -210,9 +213,15 @@ class Storage:
 
     @contextmanager
     def _transaction(self, write=False):
-        with self._writer(write):
-            with self._connected(write) as cur:
-                yield cur
+        if not self._slots.acquire(timeout=POOL_WAIT):
+            raise StorageError(f"The workshop database is busy (every connection in use for {POOL_WAIT} s). "
+                               "Try again in a moment.")
+        try:
+            with self._writer(write):
+                with self._connected(write) as cur:
+                    yield cur
+        finally:
+            self._slots.release()
 
     @contextmanager
     def _connected(self, write):

@@ -10,6 +10,7 @@ import re
 import numpy as np
 import pytest
 
+from src.edits import encode_link
 from src.train import pixels
 from tests.pages_helpers import container_text, keyed, open_page
 from ui import workshop as wk
@@ -223,6 +224,17 @@ def test_an_unreachable_postgresql_says_so_and_the_app_keeps_working(monkeypatch
     assert not at.exception and at.metric  # the home page still works
 
 
+def test_a_reloaded_teacher_page_is_still_the_teachers():
+    teacher, code = teacher_opens()
+    query = {k: teacher.query_params[k][0] if isinstance(teacher.query_params[k], list) else teacher.query_params[k]
+             for k in ("room", "me")}
+    again = open_page(WORKSHOP, query)
+    assert code in container_text(again, "ws_code") and not again.button(key="ws_close").disabled
+    stranger = open_page(WORKSHOP, {"room": code})  # the join link: a participant's form
+    assert stranger.text_input(key=wk.JOIN_CODE).value == code
+    assert not [b for b in stranger.button if b.key == "ws_close"]
+
+
 def test_presenter_view_hides_secondary_controls():
     _, code = teacher_opens()
     at = open_page(WORKSHOP, {"room": code, "nick": "Ana", "present": "1"})
@@ -230,3 +242,22 @@ def test_presenter_view_hides_secondary_controls():
     assert not [b for b in at.button if b.key == "ws_leave"]
     assert not at.segmented_control  # no role switch either
     keyed(at, "ws_challenge")
+
+
+def test_the_teacher_opens_an_entrys_network_from_the_leaderboard():
+    teacher, code = teacher_opens("fewest_edits", **{wk.MAX_EDITS: 5})
+    ana = join(code, "Ana")
+    log = ana.session_state["tuning_relu"].log
+    log.set_bias(3, 0, 0.5)
+    ana.run()
+    ana.button(key="ws_submit").click().run()
+    teacher.switch_page(LEADERBOARD).run()
+    assert not teacher.exception
+    teacher.session_state[wk.PICKED] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    teacher.run()
+    links = [e.proto for e in teacher.get("page_link") if e.proto.label.startswith("Open entry")]
+    assert links, "no link to open the entry"
+    assert links[0].page == "hand_tune"
+    assert links[0].query_string == f"model=ReLU&edits={encode_link(log)}"  # the entry's own share code
+    participant_board = open_page(LEADERBOARD, {"room": code})  # not the teacher: no entries to open
+    assert not [e for e in participant_board.get("page_link") if e.proto.label.startswith("Open entry")]

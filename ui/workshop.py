@@ -48,6 +48,7 @@ PEN, PEN_PX = "ws_pen", "ws_pen_px"
 CANVAS, CANVAS_GEN = "ws_canvas", "ws_canvas_gen"
 STROKES_DONE = "ws_strokes_done"
 LAST_SUBMIT = "ws_last_submit"  # (room, what the server said) of the last submission
+CLAIM = "ws_claim"            # a room code from the address, to check against this session's token once
 PICKED = "lb_pick"            # the leaderboard's selected entry (teacher)
 
 PARTICIPANT, TEACHER = "Join a room", "Run a room"
@@ -90,6 +91,21 @@ def init():
             st.session_state[ROLE] = PARTICIPANT
         elif not st.session_state[ROOM]:  # a join link: the code is filled in, the nickname is asked
             st.session_state[JOIN_CODE] = code
+            st.session_state[CLAIM] = code  # ... unless this is the teacher's own page, reloaded
+
+
+def claim(service_):
+    """A reloaded teacher's page: the address names a room this session's token opened, so show it as the
+    teacher's (once, at the start of the session; no database, nothing claimed)."""
+    code = st.session_state.pop(CLAIM, None)
+    if not code or service_ is None:
+        return
+    try:
+        room = service_.storage.room(code)
+    except db.StorageError:
+        return
+    if room is not None and service_.can_manage(room, me(), secret()):
+        st.session_state[ROOM], st.session_state[ROLE] = room.code, TEACHER
 
 
 def keep_in_address():
