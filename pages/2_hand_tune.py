@@ -64,6 +64,7 @@ with st.container(horizontal=True, key="tune_score", gap="medium", vertical_alig
 if reload_loses:
     st.caption(f":material/warning: {reload_loses} Download the model to keep them.")
 
+
 @st.fragment
 def template_tool(model_name, neuron):
     """Choosing and placing a pattern reruns only this part (its preview); using it reruns the page."""
