@@ -261,3 +261,17 @@ def test_the_teacher_opens_an_entrys_network_from_the_leaderboard():
     assert links[0].query_string == f"model=ReLU&edits={encode_link(log)}"  # the entry's own share code
     participant_board = open_page(LEADERBOARD, {"room": code})  # not the teacher: no entries to open
     assert not [e for e in participant_board.get("page_link") if e.proto.label.startswith("Open entry")]
+
+
+def test_without_mnist_rooms_open_and_submissions_say_why_not(tmp_path, monkeypatch):
+    empty = tmp_path / "no-mnist"
+    empty.mkdir()
+    monkeypatch.setenv("MNIST_DIR", str(empty))
+    monkeypatch.setenv("MNIST_DOWNLOAD", "0")
+    _, code = teacher_opens("fewest_edits", **{wk.MAX_EDITS: 5})
+    ana = join(code, "Ana")
+    assert not ana.exception
+    ana.button(key="ws_submit").click().run()
+    assert "no MNIST test set" in texts(ana, "error")
+    at = open_page(LEADERBOARD, {"room": code})
+    assert not at.exception and "No submissions yet" in container_text(at, "lb_board")
