@@ -41,6 +41,7 @@ import os
 import random
 import re
 import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -568,7 +569,9 @@ def main(argv=None):
         finally:
             stop_app(proc)
     print_results(results, args, source, time.monotonic() - started)
-    print(f"Served: {'a copy of ' + args.ref if args.ref else 'the working tree'}.")
+    head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", args.ref or "HEAD"], capture_output=True,
+                          text=True).stdout.strip()
+    print(f"Served: {f'a copy of {args.ref} ({head})' if args.ref else f'the working tree (HEAD {head} + edits)'}.")
 
 
 if __name__ == "__main__":
