@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .network import MAX_PARAMETER, Network
+from .untrusted import quote
 
 LINK_VERSION = "1"
 # Browsers and proxies commonly accept URLs up to ~8 kB; keep room for the rest of the address.
@@ -24,7 +25,6 @@ MAX_LINK_CHARS = 6000
 # entry (the longest float32 written out), fits; more is refused (never silently cut), and a zlib bomb
 # is stopped after this many bytes.
 MAX_LINK_TEXT = 1024 * 1024
-_QUOTE_CHARS = 40
 # Arrays a link may name: W and b of up to this many layers (far more than any shipped model has).
 _MAX_LINK_GROUPS = 2 * 16
 
@@ -256,16 +256,6 @@ def encode_link(log: EditLog) -> str:
     body = zlib.compress(text, 9)
     return base64.urlsafe_b64encode(hashlib.sha256(body).digest()[:4] + body).decode().rstrip("=")
 
-
-def _quote(value) -> str:
-    """Untrusted text for a message: at most 40 characters, every character that Markdown, HTML or a
-    link detector could act on (``[ ] ( ) < > : / . @ * ` \\`` ...) shown as '?', then repr-quoted, so a
-    message can quote a name without ever carrying a link, an image or markup."""
-    text = value if isinstance(value, str) else str(value)
-    shown = re.sub(r"[^A-Za-z0-9_ +-]", "?", text[:_QUOTE_CHARS])
-    return repr(shown) + ("…" if len(text) > _QUOTE_CHARS else "")
-
-
 _GROUP = re.compile(r"([Wb])([1-9][0-9]{0,8}):(.*)", re.DOTALL)
 _ITEM = re.compile(r"([0-9]{0,9})=([^,=]{1,64})")
 
@@ -315,7 +305,7 @@ def decode_link(code: str, trained: dict):
         raise LinkError("the link was made by another version of this app")
     name, fp, groups = parts[1], parts[2], parts[3:]
     if name not in trained:  # the name is quoted defanged: it may be a Markdown link or image
-        raise LinkError(f"the link is for a model {_quote(name)} this app does not have "
+        raise LinkError(f"the link is for a model {quote(name)} this app does not have "
                         f"(it has {', '.join(sorted(trained))})")
     net = trained[name]
     if fp != fingerprint(net):
@@ -351,7 +341,7 @@ def decode_link(code: str, trained: dict):
             except ValueError:
                 raise LinkError("the link's edit code is malformed (not a number)") from None
             if not np.isfinite(v) or abs(v) > MAX_PARAMETER:
-                raise LinkError(f"the link sets a value ({_quote(value)}) that is not finite or beyond ±{MAX_PARAMETER:g}")
+                raise LinkError(f"the link sets a value ({quote(value)}) that is not finite or beyond ±{MAX_PARAMETER:g}")
             idx.append(pos)
             values.append(v)
         diff[(layer, param)] = (np.array(idx, np.int64), np.array(values, np.float32))

@@ -41,6 +41,7 @@ from numpy.lib import format as npy_format
 
 from .activations import HIDDEN, OUTPUTS
 from .network import MAX_PARAMETER, Network
+from .untrusted import QUOTE_CHARS, quote
 
 # The lesson's network has 13,002 parameters; a million leaves room for much wider experiments
 # (784-1250-10 fits) while keeping a file's arrays within a few MB of memory.
@@ -54,23 +55,12 @@ MAX_MEMBERS = 2 * MAX_LAYERS + 1
 _NPY_PREFIX_BYTES = 6 + 2 + 4  # magic string, version, header length (4 bytes in format 2.0)
 _CHUNK = 1 << 18  # bytes read from a member at a time
 _CHECK_CHUNK = 1 << 16  # values checked at a time (bounded temporaries)
-_QUOTE_CHARS = 40
 
 _MEMBER = re.compile(r"([Wb])([1-9][0-9]?)\.npy|meta\.npy")
 
 
 class WeightsFileError(ValueError):
     """A weights file that cannot be used; the message says why and is safe to show a visitor."""
-
-
-def _quote(value) -> str:
-    """Untrusted text for a message: at most 40 characters, every character that Markdown, HTML or a
-    link detector could act on (``[ ] ( ) < > : / . @ * ` \\`` ...) shown as '?', then repr-quoted, so a
-    message can quote a name without ever carrying a link, an image or markup."""
-    text = value if isinstance(value, str) else str(value)
-    shown = re.sub(r"[^A-Za-z0-9_ +-]", "?", text[:_QUOTE_CHARS])
-    return repr(shown) + ("…" if len(text) > _QUOTE_CHARS else "")
-
 
 def _kind(value) -> str:
     """A JSON value's type, in JSON's words."""
@@ -146,7 +136,7 @@ def _read_bytes(path_or_file) -> bytes:
     elif isinstance(path_or_file, (str, os.PathLike)):
         p = Path(path_or_file)
         if not p.is_file():
-            raise WeightsFileError(f"there is no weights file named {_quote(p.name)}")
+            raise WeightsFileError(f"there is no weights file named {quote(p.name)}")
         if p.stat().st_size > MAX_FILE_BYTES:
             raise too_big
         with open(p, "rb") as f:
@@ -204,7 +194,7 @@ def _layer_count(names) -> int:
     for n in names:
         m = re.fullmatch(r"[Wb]([1-9][0-9]?)", n)
         if not m:
-            raise WeightsFileError(f"unexpected arrays: {_quote(n)}")
+            raise WeightsFileError(f"unexpected arrays: {quote(n)}")
         numbers.add(int(m.group(1)))
     n_layers = 0  # layers 1..n must all be there; a stray number beyond a gap is an extra array
     while n_layers + 1 in numbers:
@@ -228,9 +218,9 @@ def _members(zf: zipfile.ZipFile) -> tuple:
     for info in zf.infolist():  # at most 4 * MAX_MEMBERS entries: see _load
         name = info.filename
         if info.is_dir() or name.endswith("/"):
-            raise WeightsFileError(f"the archive holds a folder ({_quote(name)}); a weights file holds arrays only")
+            raise WeightsFileError(f"the archive holds a folder ({quote(name)}); a weights file holds arrays only")
         if not _MEMBER.fullmatch(name):
-            raise WeightsFileError(f"unexpected arrays: {_quote(name)} (a weights file holds only W1.npy, b1.npy, ..., meta.npy)")
+            raise WeightsFileError(f"unexpected arrays: {quote(name)} (a weights file holds only W1.npy, b1.npy, ..., meta.npy)")
         if name in members:
             raise WeightsFileError(f"the member {name} appears twice in the archive")
         if info.flag_bits & 0x1:
@@ -506,12 +496,12 @@ def _parse_meta(text: str) -> dict:
         raise WeightsFileError(f"'meta' must name the activation as a string ({' or '.join(sorted(HIDDEN))}), "
                                f"not {_kind(activation)}")
     if activation not in HIDDEN:
-        raise WeightsFileError(f"unknown activation {_quote(activation)}: expected one of {sorted(HIDDEN)}")
+        raise WeightsFileError(f"unknown activation {quote(activation)}: expected one of {sorted(HIDDEN)}")
     output = meta.setdefault("output", "softmax")
     if not isinstance(output, str):
         raise WeightsFileError(f"'meta' must name the output as a string, not {_kind(output)}")
     if output not in OUTPUTS:
-        raise WeightsFileError(f"unknown output {_quote(output)}: expected one of {list(OUTPUTS)}")
+        raise WeightsFileError(f"unknown output {quote(output)}: expected one of {list(OUTPUTS)}")
     layers = meta.get("layers")
     if layers is not None and not (isinstance(layers, list) and 2 <= len(layers) <= MAX_LAYERS + 1
                                    and all(isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in layers)):
@@ -555,6 +545,6 @@ def _check_optional(meta: dict) -> None:
 def _build(weights, biases, meta: dict, shapes: _Shapes) -> Network:
     layers = meta.get("layers")
     if layers is not None and layers != shapes.sizes:
-        shown = layers if len(str(layers)) <= _QUOTE_CHARS else _quote(str(layers))
+        shown = layers if len(str(layers)) <= QUOTE_CHARS else quote(str(layers))
         raise WeightsFileError(f"'meta' says layers {shown} but the arrays are {shapes.sizes}")
     return Network(weights, biases, meta["activation"], meta["output"], meta)
