@@ -259,7 +259,8 @@ if not presenting:
     with h2, st.container(key="tune_changed"):
         if changed:
             n_params = sum(len(v[0]) for v in log.diff().values())
-            st.markdown(f"**Against the trained model**: {ht.plural(n_params, 'parameter')} differ, "
+            st.markdown(f"**Against the trained model**: {ht.plural(n_params, 'parameter')} "
+                        f"{'differs' if n_params == 1 else 'differ'}, "
                         f"in {ht.plural(len(changed), 'neuron')}.")
             for l_, j in changed[:ht.CHANGED_LISTED]:
                 cols = st.columns([3, 1], vertical_alignment="center")

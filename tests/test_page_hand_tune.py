@@ -163,7 +163,7 @@ def test_one_changed_neuron_is_singular():
     at = tool(open_page(PAGE), ht.EXACT)
     at.text_input(key=ht.BIAS).set_value("3")
     at.button(key="tune_set_b").click().run()
-    assert "in 1 neuron." in container_text(at, "tune_changed")
+    assert "1 parameter differs, in 1 neuron." in container_text(at, "tune_changed")
     assert delta(at, "Edits") == "1 neuron changed"
 
 
