@@ -488,3 +488,12 @@ def test_closer_looks_draw_only_the_chosen_view(mnist_test):
     answer = int(np.argmax(app_trained().forward(pixels(images[1:2])[0]).output))
     assert f"network answers **{answer}**" in container_text(at, "tune_answer")
     assert not any("newly wrong" in m.value for m in at.markdown)  # the other views are not drawn
+
+
+@pytest.mark.parametrize("query", [{"layer": "7", "neuron": "-1"}, {"layer": "3", "neuron": "12"},
+                                   {"layer": "9" * 5000, "neuron": "x"}])
+def test_forged_neuron_in_the_address_falls_back_to_a_real_one(query):
+    at = open_page(PAGE, query)
+    assert not at.exception
+    layer, neuron = at.selectbox(key="layer").value, at.selectbox(key="neuron").value
+    assert 1 <= layer <= 3 and 0 <= neuron < app_trained().sizes[layer]
