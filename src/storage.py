@@ -17,6 +17,7 @@ Every failure a person can do something about is a ``StorageError`` whose messag
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import sqlite3
@@ -25,6 +26,8 @@ import time
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 DB_FILE = "workshop.sqlite3"
 CONNECT_TIMEOUT = 3        # seconds to reach PostgreSQL before giving up
@@ -390,7 +393,8 @@ class SqliteStorage(Storage):
             self.path.parent.mkdir(parents=True, exist_ok=True)
             con = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False)
         except (OSError, sqlite3.Error) as e:
-            raise StorageError(f"The workshop database {self.path} cannot be opened ({e}). Set VANILLA_DATA_DIR "
+            log.error("workshop database %s cannot be opened: %s", self.path, e)  # the path for the server's log only
+            raise StorageError("The workshop database cannot be opened. Set VANILLA_DATA_DIR "
                                "to a folder this app may write to.") from e
         try:
             con.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
@@ -428,7 +432,7 @@ class SqliteStorage(Storage):
             con.close()
             self._made = True
         if lost:
-            raise DatabaseReset(f"The workshop database {self.path} was deleted while the app was running. A new, "
+            raise DatabaseReset("The workshop database was deleted while the app was running. A new, "
                                 "empty one has been made: rooms and submissions from before are gone; open a new room.")
 
     def _take(self):
@@ -449,16 +453,17 @@ class SqliteStorage(Storage):
             return None
         text = str(e)
         if "locked" in text or "busy" in text:
-            return StorageError(f"The workshop database is busy (another program holds a lock on {self.path} for "
+            return StorageError(f"The workshop database is busy (another program holds a lock on it for "
                                 f"more than {BUSY_TIMEOUT} s). Try again in a moment.")
         if "no such table" in text:
             self._made = False  # the file was replaced by an empty one: make the schema again next time
-            return StorageError(f"The workshop database {self.path} was replaced by an empty file. Try again: "
+            return StorageError("The workshop database was replaced by an empty file. Try again: "
                                 "the tables will be made anew (earlier rooms are gone).")
         if "readonly" in text or "disk" in text or "not a database" in text or "malformed" in text \
                 or "unable to open" in text:
-            return StorageError(f"The workshop database {self.path} cannot be used ({text}). Check the folder "
-                                "is writable and not full, or move the file away to start a new one.")
+            log.error("workshop database %s cannot be used: %s", self.path, text)
+            return StorageError("The workshop database cannot be used (see the server's log). Check its folder "
+                                "(VANILLA_DATA_DIR) is writable and not full, or move the file away to start a new one.")
         return None
 
 

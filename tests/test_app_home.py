@@ -102,6 +102,7 @@ def test_clean_bounds_length_and_drops_controls():
     assert clean("a\u202eb\nc\x00d") == "ab cd"
     assert len(clean("x" * 1000, limit=40)) == 40
     assert clean("Zoë 🧠") == "Zoë 🧠"
+    assert clean("👩\u200d👩\u200d👧") == "👩\u200d👩\u200d👧"  # one family emoji, not three people
 
 
 def test_no_mnist_gives_one_notice_and_every_page_renders(tmp_path, monkeypatch):

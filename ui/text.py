@@ -14,11 +14,16 @@ import unicodedata
 _PUNCT = re.compile(r"([!-/:-@\[-`{-~])")
 
 
+# Control and format characters go (bidi overrides can reverse a name on screen), except white space, made
+# one space, and the zero-width joiner that glues emoji such as 👩‍👩‍👧 together.
+_KEPT = "\r\n\t\u200d"
+
+
 def clean(text, limit=80) -> str:
     """One line of at most ``limit`` characters, without control or format characters (bidi overrides)."""
     text = unicodedata.normalize("NFC", str(text))
     text = "".join(" " if ch in "\r\n\t" else ch for ch in text
-                   if unicodedata.category(ch) not in ("Cc", "Cf") or ch in "\r\n\t")
+                   if unicodedata.category(ch) not in ("Cc", "Cf") or ch in _KEPT)
     text = " ".join(text.split())
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
