@@ -197,8 +197,8 @@ def warm(browser, pages, args):
     finally:
         server.stop()
     for p in pages:
-        if p is home:  # home against itself: all home visits of the run
-            home_runs[name(p)] = [v for k, vs in home_runs.items() for v in vs] + runs[name(p)]
+        if p is home:  # home's own line: all its visits of the run (its ratio is 1 by definition)
+            runs[name(p)] = home_runs[name(p)] = [v for vs in home_runs.values() for v in vs] + runs[name(p)]
     return runs, home_runs
 
 
@@ -275,7 +275,7 @@ def print_table(pages, runs, home_runs, args, cold_mode):
             h = summary(home_runs[name(p)])
             ratio = s["median"] / h["median"] if s["median"] and h["median"] else None
             line += f" {fmt(h['median'], '8.2f')} {fmt(ratio, '6.2f')}"
-            if ratio is None or ratio > 1.5:
+            if p.url_path and (ratio is None or ratio > 1.5):
                 over.append(f"{name(p)} {fmt(ratio, '.2f')}x home (target 1.5x)")
         line += f" {fmt(s['ws'], '7.2f')} {s['dom'] or 0:>6.0f} {s['errors']:>6}"
         if s["timeouts"]:
