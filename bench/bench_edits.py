@@ -79,6 +79,7 @@ def main():
 
 def print_page_costs(root, x, labels):
     """Medians of what the page does besides scoring, against one full forward pass measured beside them."""
+    from ui import figures
     from ui import hand_tune as ht  # the page's own pure functions (bare mode: no server needed)
 
     trained = weights_file.load(root / "weights" / "sigmoid.npz")
@@ -90,7 +91,7 @@ def print_page_costs(root, x, labels):
         "baseline: full forward pass (10,000)": lambda i: log.net.accuracy(x, labels),
         "first use: own copy + Scorer": lambda i: Scorer(EditLog(trained, "sigmoid").net, x, labels),
         "share code for the address bar": lambda i: encode_link(log),
-        "weight grid PNG (280x280)": lambda i: ht.png(ht.grid_image(log.net.weights[0][3], limit, (14, 14))),
+        "weight grid PNG (280x280)": lambda i: figures.png(ht.grid_image(log.net.weights[0][3], limit, (14, 14))),
         "threshold chart SVG": lambda i: ht.threshold_svg(scorer.zs[0][:, 3] - 1.0, 1.0,
                                                           ht.activation_curve(log.net, 1)),
     }

@@ -97,7 +97,7 @@ with view:
             # Each stroke becomes an edit in the callback, before the page is drawn; the next canvas (a new
             # key) shows the new weights as its background and has no history for its toolbar to replay.
             st_canvas(stroke_width=ht.brush_width(), stroke_color=ht.brush_colour(),
-                      background_image=ht.png(ht.grid_image(w, limit, mark)), height=ht.GRID_PX, width=ht.GRID_PX,
+                      background_image=figures.png(ht.grid_image(w, limit, mark)), height=ht.GRID_PX, width=ht.GRID_PX,
                       drawing_mode="freedraw", return_image_data=True, key=ht.canvas_key(),
                       on_change=lambda: ht.brush_stroke(model_name, neuron))
             st.html(ht.legend_html(limit))

@@ -106,9 +106,10 @@ elif role == wk.PARTICIPANT and room is not None:
         with left_col:
             with st.container(key="ws_fool_canvas"):
                 st_canvas(stroke_width=wk.pen_width(), stroke_color=wk.pen_colour(),
-                          background_image=wk.png(wk.fool_image(pixels, original)), height=wk.GRID_PX,
+                          background_image=figures.png(wk.fool_image(pixels, original)), height=wk.GRID_PX,
                           width=wk.GRID_PX, drawing_mode="freedraw", return_image_data=True, key=wk.canvas_key(),
                           on_change=lambda: wk.pen_stroke(room.code))
+            wk.hide_canvas_toolbar()  # its undo would replay strokes; the page has its own Undo
             st.caption("Drag over the image: each stroke sets the pixels it covers to white (ink) or black (erase). "
                        "Changed pixels are outlined in orange.")
         with right_col:

@@ -19,7 +19,7 @@ import streamlit as st
 from src.network import close_call
 from src.preprocess import BOX, preprocess
 
-from . import data, state
+from . import canvas, data, state
 from .theme import BLUE_CSS, GREY_CSS, RED_CSS
 
 # --- this page's session keys ------------------------------------------------------------------------
@@ -354,29 +354,6 @@ export default function ({ parentElement, data, setTriggerValue }) {
 """
 _PICTURE_CSS = ".draw-net circle { cursor: pointer; } .draw-net circle:hover { stroke: #FF8C42; stroke-width: 2.5; }"
 
-# The canvas's own toolbar (undo, redo, an edit toggle that stops drawing, reset) is hidden: the page offers
-# Undo and Clear that keep its history right. The canvas draws inside a shadow root that page CSS cannot reach,
-# so the rule is put into that root; an observer puts it back when the canvas is mounted again.
-_HIDE_TOOLBAR_JS = """
-export default function () {
-  const hide = () => document.querySelectorAll('.st-key-draw_canvas *').forEach((el) => {
-    const root = el.shadowRoot;
-    if (root && !root.querySelector('style[data-draw-page]')) {
-      const style = document.createElement('style');
-      style.dataset.drawPage = '';
-      style.textContent = '.dc-toolbar { display: none !important; }';
-      root.appendChild(style);
-    }
-  });
-  hide();
-  let queued = false;
-  const observer = new MutationObserver(() => {
-    if (!queued) { queued = true; requestAnimationFrame(() => { queued = false; hide(); }); }
-  });
-  observer.observe(document.querySelector('[data-testid="stMain"]') || document.body, { childList: true, subtree: true });
-  return () => observer.disconnect();
-}
-"""
 # On a phone the columns stack: a shorter title, less space above it and a compact answer box keep the answer on
 # screen under the canvas after drawing (issue 11: visible without scrolling on 390x844).
 PAGE_CSS = """<style>
@@ -403,5 +380,5 @@ def network_picture(svg: str, key=PICTURE):
 
 
 def hide_canvas_toolbar():
-    _component("draw_hide_canvas_toolbar", js=_HIDE_TOOLBAR_JS, isolate_styles=False)(
-        key="draw_toolbar_hider", width="content", height="content")
+    """The canvas's own toolbar is hidden: the page's Undo and Clear keep its history right."""
+    canvas.hide_toolbar(CANVAS)

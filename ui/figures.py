@@ -13,7 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 from PIL import Image
 
-from .theme import BLUE, BLUE_CSS, GREY_CSS, HIGHLIGHT_CSS, RED, RED_CSS, SIGNED_SCALE  # noqa: F401 (pages still import these from here)
+from .theme import BLUE, BLUE_CSS, GREY_CSS, HIGHLIGHT, HIGHLIGHT_CSS, RED, RED_CSS
 
 
 def signed_image(values, limit=None, size=None) -> np.ndarray:
@@ -47,10 +47,26 @@ def upscale(img: np.ndarray, size=None) -> np.ndarray:
     return np.repeat(np.repeat(img, k, axis=0), k, axis=1)
 
 
-def png_data_uri(img: np.ndarray) -> str:
+def png(img: np.ndarray) -> bytes:
+    """An image array as PNG bytes (lossless: pixel pictures stay crisp, where st.image would pick JPEG)."""
     buf = io.BytesIO()
     Image.fromarray(img).save(buf, format="PNG")
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+    return buf.getvalue()
+
+
+def png_data_uri(img: np.ndarray) -> str:
+    return "data:image/png;base64," + base64.b64encode(png(img)).decode()
+
+
+def outline_cells(img: np.ndarray, cells, side=28, colour=HIGHLIGHT) -> np.ndarray:
+    """``img`` (an upscaled side x side grid) with each of ``cells`` (flat indices) outlined, 2 px wide."""
+    img = img.copy()
+    k = img.shape[0] // side
+    for i in np.asarray(cells, dtype=np.int64).ravel():
+        y, x = (int(v) * k for v in divmod(int(i), side))
+        img[y:y + k, x:x + 2] = img[y:y + k, x + k - 2:x + k] = colour
+        img[y:y + 2, x:x + k] = img[y + k - 2:y + k, x:x + k] = colour
+    return img
 
 
 def box_overlay(gray: np.ndarray, box, size=140) -> np.ndarray:

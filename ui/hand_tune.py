@@ -7,10 +7,8 @@ Cross-page state (the model, this session's edited copy) goes through ``ui.state
 """
 from __future__ import annotations
 
-import base64
 import hashlib
 import html
-import io
 
 import numpy as np
 import streamlit as st
@@ -21,7 +19,7 @@ from src.activations import HIDDEN, sigmoid
 from src.edits import EditError, LinkError, MAX_LINK_CHARS, decode_link, encode_link
 from src.preprocess import resize
 
-from . import data, figures, state, theme
+from . import canvas, data, figures, state, theme
 from .text import safe
 
 # --- this page's session keys and their defaults --------------------------------------------------------
@@ -323,35 +321,21 @@ export default function (component) {
   window.addEventListener('beforeunload', e => {
     if (window.__tuneUnsaved) { e.preventDefault(); e.returnValue = ''; }
   });
-  const hide = () => document.querySelectorAll('.st-key-tune_grid *').forEach(el => {
-    const root = el.shadowRoot;
-    if (root && !root.querySelector('style[data-tune]')) {
-      const s = document.createElement('style');
-      s.dataset.tune = '1';
-      s.textContent = '.dc-toolbar{display:none !important}';
-      root.appendChild(s);
-    }
-  });
-  new MutationObserver(hide).observe(document.body, {childList: true, subtree: true});
-  hide();
 }
 """
 _page_js = None
 
 
 def page_script(warn: bool):
-    """Mount a small script in the page (not an iframe) that
-
-    - asks before the tab is closed or reloaded while ``warn`` (edits the address cannot hold): one handler
-      per tab, reading a flag that each run sets;
-    - hides the canvas's own toolbar (its undo/redo/clear act on the canvas alone and would replay strokes;
-      the page's Undo is the one that undoes an edit). The canvas lives in an open shadow root, which the
-      page's CSS cannot reach, so a style goes into that root."""
+    """Mount a small script in the page (not an iframe) that asks before the tab is closed or reloaded while
+    ``warn`` (edits the address cannot hold): one handler per tab, reading a flag that each run sets. The brush
+    canvas's own toolbar is hidden too (``ui.canvas.hide_toolbar``): its undo would replay strokes as edits."""
     global _page_js
     if _page_js is None:
         _page_js = st.components.v2.component("hand_tune_page_script", html="<span></span>", js=PAGE_JS,
                                               isolate_styles=False)
     _page_js(data={"warn": bool(warn)}, key="tune_page_script", width="content", height="content")
+    canvas.hide_toolbar("tune_grid")
 
 
 def model_file(name) -> bytes:
@@ -385,15 +369,15 @@ def brush_stroke(name, neuron):
     """Canvas callback: turn the stroke just drawn on the 280x280 canvas into a first-layer weight edit.
     Runs before the page, so the page already shows the edit's effect."""
     key = canvas_key()
-    canvas = st.session_state.get(key) or {}
-    url = (canvas.get("drawing") or {}).get("data")
+    widget = st.session_state.get(key) or {}
+    url = (widget.get("drawing") or {}).get("data")
     if not url:
         return
     digest = hashlib.sha1(url.encode()).hexdigest()
     if digest in st.session_state[STROKES_DONE]:
         return  # a stroke sent again (a replay): already applied once
     st.session_state[STROKES_DONE] = (st.session_state[STROKES_DONE] + (digest,))[-50:]
-    alpha = decode_png(url)[..., 3].astype(np.float32) / 255.0
+    alpha = canvas.decode_png(url)[..., 3].astype(np.float32) / 255.0
     if not alpha.any():
         return
     coverage = np.clip(resize(alpha, templates.SIZE, templates.SIZE) / alpha.max(), 0, 1)
@@ -411,11 +395,6 @@ def pending_stroke(name):
         brush_stroke(name, int(st.session_state[NEURON]))
 
 
-def decode_png(data_url: str) -> np.ndarray:
-    """A canvas's data URL as an (H, W, 4) uint8 RGBA array."""
-    return np.asarray(Image.open(io.BytesIO(base64.b64decode(data_url.split(",", 1)[1]))).convert("RGBA"))
-
-
 # --- the weight grid ---------------------------------------------------------------------------------------
 
 def colour_limit(trained_w, q=99.0) -> float:
@@ -429,20 +408,10 @@ def colour_limit(trained_w, q=99.0) -> float:
 def grid_image(w, limit, mark=None) -> np.ndarray:
     """A neuron's 784 weights as a 280x280 RGB image (beyond ±limit saturated); ``mark`` = (row, col)
     outlines that cell in the highlight colour."""
-    img = figures.signed_image(np.asarray(w).reshape(templates.SIZE, templates.SIZE), limit, GRID_PX).copy()
-    if mark is not None:
-        k = GRID_PX // templates.SIZE
-        r, c = int(mark[0]) * k, int(mark[1]) * k
-        colour = np.array([255, 140, 66], np.uint8)  # theme.HIGHLIGHT_CSS
-        img[r:r + k, c:c + 2] = img[r:r + k, c + k - 2:c + k] = colour
-        img[r:r + 2, c:c + k] = img[r + k - 2:r + k, c:c + k] = colour
-    return img
-
-
-def png(img: np.ndarray) -> bytes:
-    buf = io.BytesIO()
-    Image.fromarray(img).save(buf, format="PNG")
-    return buf.getvalue()
+    img = figures.signed_image(np.asarray(w).reshape(templates.SIZE, templates.SIZE), limit, GRID_PX)
+    if mark is None:
+        return img
+    return figures.outline_cells(img, [int(mark[0]) * templates.SIZE + int(mark[1])], templates.SIZE)
 
 
 def legend_html(limit) -> str:

@@ -14,6 +14,7 @@ BLUE_CSS, RED_CSS = "rgb(88,196,221)", "rgb(252,98,85)"
 GREY_CSS = "rgba(200,200,200,0.55)"
 # What the eye should go to: the chosen neuron, a threshold line.
 HIGHLIGHT_CSS = "#FF8C42"
+HIGHLIGHT = np.array([255, 140, 66], dtype=np.uint8)
 # For Plotly heatmaps of signed values: red below zero, black at zero, blue above (always with zmid=0).
 SIGNED_SCALE = [[0.0, RED_CSS], [0.5, "rgb(0,0,0)"], [1.0, BLUE_CSS]]
 # For unsigned activations in [0, 1]: black to white, as the lesson draws a neuron lighting up.

@@ -12,23 +12,20 @@ one is typed, stays in the session only.
 """
 from __future__ import annotations
 
-import base64
 import hashlib
-import io
 import os
 import time
 from pathlib import Path
 
 import numpy as np
 import streamlit as st
-from PIL import Image
 
 from src import storage as db
 from src import workshop as ws
 from src.edits import encode_link
 from src.preprocess import resize
 
-from . import data, figures, state
+from . import canvas, data, figures, state
 from .text import safe
 
 # --- this page's session keys and their defaults ---------------------------------------------------------
@@ -366,7 +363,7 @@ def pen_stroke(room_code):
     if digest in st.session_state[STROKES_DONE]:
         return
     st.session_state[STROKES_DONE] = (st.session_state[STROKES_DONE] + (digest,))[-50:]
-    alpha = decode_png(url)[..., 3].astype(np.float32) / 255.0
+    alpha = canvas.decode_png(url)[..., 3].astype(np.float32) / 255.0
     cells = stroke_cells(alpha).ravel()
     if not cells.any():
         return
@@ -379,9 +376,8 @@ def pen_stroke(room_code):
         _set_pixels(room_code, new)
 
 
-def decode_png(data_url: str) -> np.ndarray:
-    """A canvas's data URL as an (H, W, 4) uint8 RGBA array."""
-    return np.asarray(Image.open(io.BytesIO(base64.b64decode(data_url.split(",", 1)[1]))).convert("RGBA"))
+def hide_canvas_toolbar():
+    canvas.hide_toolbar("ws_fool_canvas")
 
 
 def reset_image(room_code, original):
@@ -405,22 +401,9 @@ def can_undo_pixels(room_code) -> bool:
 
 def fool_image(pixels, original, size=GRID_PX) -> np.ndarray:
     """The image as RGB (size, size): white ink on black, with every changed pixel outlined in orange."""
-    img = np.repeat(figures.gray_image(np.asarray(pixels).reshape(28, 28), size)[..., None], 3, axis=2).copy()
-    k = size // 28
+    img = np.repeat(figures.gray_image(np.asarray(pixels).reshape(28, 28), size)[..., None], 3, axis=2)
     changed = np.rint(np.asarray(pixels) * 255) != np.rint(np.asarray(original) * 255)
-    colour = np.array([255, 140, 66], np.uint8)  # theme.HIGHLIGHT_CSS
-    for i in np.flatnonzero(changed):
-        r, c = divmod(int(i), 28)
-        y, x = r * k, c * k
-        img[y:y + k, x:x + 2] = img[y:y + k, x + k - 2:x + k] = colour
-        img[y:y + 2, x:x + k] = img[y + k - 2:y + k, x:x + k] = colour
-    return img
-
-
-def png(img: np.ndarray) -> bytes:
-    buf = io.BytesIO()
-    Image.fromarray(img).save(buf, format="PNG")
-    return buf.getvalue()
+    return figures.outline_cells(img, np.flatnonzero(changed))
 
 
 def reading(room, pixels):
