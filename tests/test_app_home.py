@@ -98,6 +98,12 @@ def test_visitor_text_loses_every_markdown_meaning(text):
     assert re.sub(r"\\(.)", r"\1", out) == clean(text)
 
 
+def test_safe_leaves_numbers_and_plain_words_readable():
+    # invisible joiners only where a link could start: a copied score has none
+    assert safe("Submitted: 9.80% (rank 1.5)").endswith("9\\.80\\% \\(rank 1\\.5\\)")
+    assert "\u2060" not in safe("Ana scored 97.5")
+
+
 def test_clean_bounds_length_and_drops_controls():
     assert clean("a\u202eb\nc\x00d") == "ab cd"
     assert len(clean("x" * 1000, limit=40)) == 40

@@ -28,13 +28,15 @@ def clean(text, limit=80) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
-# Escapes alone do not stop GFM's autolinks (https://…, www.…, name@host): Streamlit's Markdown finds them in
-# the text after escapes are resolved. An invisible word joiner on both sides of ':', '@' and '.' breaks every
-# such pattern (after the mark alone is not enough: "www.⁠x" still links).
+# Escapes alone do not stop GFM's autolinks (https://…, www.…, name@host, mailto:…): Streamlit's Markdown finds
+# them in the text after escapes are resolved. An invisible word joiner on both sides of every ':' and '@', and
+# of the '.' after "www", breaks each such pattern (after the mark alone is not enough: "www.⁠x" still links).
+# Other dots are left alone, so numbers such as 9.80 stay as they are.
 _JOINER = "\u2060"
+_LINK_MARKS = re.compile(r"(\\[:@]|(?<=[wW][wW][wW])\\\.)")
 
 
 def safe(text, limit=80) -> str:
     """``text`` for st.markdown and friends: cleaned, every Markdown/HTML meaning escaped, no autolink."""
     escaped = _PUNCT.sub(r"\\\1", clean(text, limit))
-    return re.sub(r"(\\?[:@.])", _JOINER + r"\1" + _JOINER, escaped)
+    return _LINK_MARKS.sub(_JOINER + r"\1" + _JOINER, escaped)
