@@ -20,6 +20,8 @@ from src import mnist, weights_file
 from src.network import Network
 from src.train import pixels
 
+from .text import sentence
+
 ROOT = Path(__file__).resolve().parents[1]
 WEIGHTS = {"sigmoid": ROOT / "weights" / "sigmoid.npz", "relu": ROOT / "weights" / "relu.npz"}
 MODEL_LABELS = {"sigmoid": "Sigmoid", "relu": "ReLU"}
@@ -102,8 +104,9 @@ def mnist_notice() -> str | None:
     found = _test_set_or_problem()
     if not isinstance(found, str):
         return None
-    lead = "The MNIST test images are not available, so scores on real data are hidden; drawing, hand-editing "
-    lead += "and the parameters still work. "
+    lead = "The MNIST test images are not available, so scores on real data are hidden (accuracies shown are "
+    lead += "the ones measured when the models were trained); drawing, hand-editing and the parameters still work. "
+    found = sentence(found)
     if not download_allowed():
         return lead + found
     status = mnist.start_download(mnist.default_dir())

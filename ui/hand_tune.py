@@ -20,7 +20,7 @@ from src.edits import EditError, LinkError, MAX_LINK_CHARS, decode_link, encode_
 from src.preprocess import resize
 
 from . import canvas, data, figures, state, theme
-from .text import safe
+from .text import safe, sentence
 
 # --- this page's session keys and their defaults --------------------------------------------------------
 LAYER = "layer"                  # the neuron being edited, kept in the URL (?layer=1&neuron=3)
@@ -211,7 +211,7 @@ def upload(name):
     log = state.tuning(name).log
     net = parsed_upload(file)
     if isinstance(net, str):
-        say("error", f"{shown} was not loaded: {safe(net, 300)}. Your current model is unchanged.")
+        say("error", f"{shown} was not loaded: {safe(sentence(net), 300)} Your current model is unchanged.")
         return
     if net.sizes != log.trained.sizes:
         say("error", f"{shown} was not loaded: this page edits {log.trained.sizes} networks, the file "
@@ -245,7 +245,7 @@ def load_shared_link():
         name, diff = decode_link(code, trained)
     except Exception as e:  # noqa: BLE001 - LinkError says why; anything else is refused the same way
         why = str(e) if isinstance(e, LinkError) else "it is damaged"
-        say("error", f"This share link could not be used: {safe(why, 300)}. You are looking at the trained model.")
+        say("error", f"This share link could not be used: {safe(sentence(why), 300)} You are looking at the trained model.")
         return
     state.set_model(name)
     log = state.tuning(name).log

@@ -50,7 +50,8 @@ def sidebar(uses_model: bool = True, uses_edits: bool = True, edited_choice=None
                           help="You have edited this model on the Hand-tune page.")
             acc = state.accuracy(name) if uses_edits else data.test_accuracy(name)
             which = "your edited copy" if uses_edits and state.using_edits(name) else "trained"
-            st.caption(f"**{data.MODEL_LABELS[name]}** hidden layers · {which} · test accuracy **{acc:.2%}**"
+            measured = "test accuracy" if data.test_set() is not None else "test accuracy when trained"
+            st.caption(f"**{data.MODEL_LABELS[name]}** hidden layers · {which} · {measured} **{acc:.2%}**"
                        if acc is not None else f"**{data.MODEL_LABELS[name]}** hidden layers · {which}")
         st.session_state[_PRESENT_TOGGLE] = state.presenting()
         st.toggle("Presenter view", key=_PRESENT_TOGGLE, on_change=_toggle_presenting,

@@ -36,6 +36,12 @@ _JOINER = "\u2060"
 _LINK_MARKS = re.compile(r"(\\[:@]|(?<=[wW][wW][wW])\\\.)")
 
 
+def sentence(text) -> str:
+    """A reason as a sentence: ending in '.', unless it already ends in '.', '?' or '!'."""
+    text = str(text).rstrip()
+    return text if text.endswith((".", "?", "!")) else text + "."
+
+
 def safe(text, limit=80) -> str:
     """``text`` for st.markdown and friends: cleaned, every Markdown/HTML meaning escaped, no autolink."""
     escaped = _PUNCT.sub(r"\\\1", clean(text, limit))
