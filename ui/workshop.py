@@ -278,7 +278,7 @@ def _submit(service_, room, nick, submission):
         return
     board = attempt(lambda: service_.leaderboard(room.code)) or []
     place = next((e.rank for e in board if ws.nickname_key(e.nickname) == stored.nick_key), None)
-    extra = (f" ({stored.edits:,} changed weights and biases)" if challenge.kind != "fool_it" else "")
+    extra = (f" ({stored.edits:,} weights and biases changed since the start)" if challenge.kind != "fool_it" else "")
     say("success", f"Submitted: {challenge.format_score(stored.score)}{extra}, scored by the server. "
                    + (f"You are #{place} of {len(board)} on the leaderboard." if place else ""))
     st.session_state[LAST_SUBMIT] = (room.code, stored.score)
@@ -516,7 +516,8 @@ def board_markdown(challenge: ws.Challenge, entries, now=None, limit=None) -> st
     ``[x](http://…)`` or ``<img>`` is shown as typed, never as a link or markup)."""
     now = time.time() if now is None else now
     shown = entries[:limit] if limit else entries
-    edits = "changes" if challenge.kind != "fool_it" else ""
+    # counted from the challenge's start (a zeroed layer is the start, not an edit)
+    edits = "edits since start" if challenge.kind != "fool_it" else ""
     head = f"| # | nickname | {challenge.score_name} |" + (f" {edits} |" if edits else "") + " tries | when |"
     rule = "|---:|---|---:|" + ("---:|" if edits else "") + "---:|---:|"
     rows = [head, rule]
@@ -533,7 +534,7 @@ def board_markdown(challenge: ws.Challenge, entries, now=None, limit=None) -> st
 def board_rows(challenge, entries):
     """The leaderboard as rows for st.dataframe (plain text cells: nicknames are never rendered)."""
     return [{"#": e.rank, "nickname": e.nickname, challenge.score_name: challenge.format_score(e.score),
-             "changes": e.edits, "tries": e.tries,
+             "edits since start": e.edits, "tries": e.tries,
              "when": time.strftime("%H:%M:%S", time.localtime(e.created))} for e in entries]
 
 
@@ -541,6 +542,10 @@ def board_rows(challenge, entries):
 BOARD_CSS = """<style>
 .st-key-lb_board table { font-size: 1.35rem; width: 100%; }
 .st-key-lb_board td, .st-key-lb_board th { padding: 0.35rem 0.8rem; }
+@media (max-width: 640px) {  /* a phone: rank, nickname, score and edits fit; tries and time do not */
+  .st-key-lb_board table { font-size: 1rem; }
+  .st-key-lb_board td:nth-last-child(-n+2), .st-key-lb_board th:nth-last-child(-n+2) { display: none; }
+}
 .st-key-ws_code p, .st-key-lb_room_code p { font-size: 3.2rem; font-weight: 700; letter-spacing: 0.35rem;
   margin: 0; line-height: 1.15; font-family: "Source Code Pro", monospace; }
 </style>"""
