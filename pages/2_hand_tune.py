@@ -225,7 +225,7 @@ def what_changed(scorer, model_name):
             st.image(ht.labelled_thumbnails(tests.images, fixed[:24], tests.labels, scorer.predictions))
     if st.toggle("Accuracy per digit", key=ht.PER_DIGIT):
         st.plotly_chart(figures.per_digit_bars({"trained": (scorer.per_digit(trained_pred), theme.GREY_CSS),
-                                                "now": (scorer.per_digit(), theme.BLUE_CSS)}),
+                                                "now": (scorer.per_digit(), theme.HIGHLIGHT_CSS)}),
                         key="tune_per_digit_chart", config={"displayModeBar": False})
 
 

@@ -20,7 +20,7 @@ from src.network import close_call
 from src.preprocess import BOX, preprocess
 
 from . import canvas, data, state
-from .theme import BLUE_CSS, GREY_CSS, RED_CSS
+from .theme import BLUE_CSS, GREY_CSS, HIGHLIGHT_CSS, RED_CSS
 
 # --- this page's session keys ------------------------------------------------------------------------
 SOURCE = "draw_source"          # which input the network reads: one of SOURCES
@@ -241,7 +241,7 @@ def one_function(net) -> str:
 
 
 def output_bars_svg(output, width=360, height=150) -> str:
-    """The output activations as a small SVG bar chart, the answer's bar in blue (an image: nothing to hover,
+    """The output activations as a small SVG bar chart, the answer's bar in the highlight colour (an image: nothing to hover,
     far cheaper for a browser to draw on every stroke than a Plotly figure)."""
     out = np.asarray(output, dtype=np.float64)
     best = int(np.argmax(out))
@@ -254,7 +254,7 @@ def output_bars_svg(output, width=360, height=150) -> str:
     for i, v in enumerate(out):
         h = (base - 18) * float(np.clip(v / top, 0, 1))
         x = i * slot + slot * 0.15
-        colour = BLUE_CSS if i == best else GREY_CSS
+        colour = HIGHLIGHT_CSS if i == best else GREY_CSS
         parts.append(f'<rect x="{x:.1f}" y="{base - h:.1f}" width="{slot * 0.7:.1f}" height="{max(h, 1):.1f}" '
                      f'fill="{colour}"/>')
         parts.append(f'<text x="{x + slot * 0.35:.1f}" y="{base - h - 4:.1f}" font-size="10" fill="#bbb" '

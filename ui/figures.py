@@ -182,11 +182,11 @@ def network_svg(net, forward, chosen=None, top_inputs=6, width=760, height=420) 
 
 
 def output_bars(outputs, labels=None, highlight=None, height=230, title=None) -> go.Figure:
-    """The ten output activations as bars; the answer's bar in blue."""
+    """The ten output activations as bars; the answer's bar in the highlight colour (blue means a positive weight)."""
     outputs = np.asarray(outputs, dtype=float)
     labels = labels if labels is not None else [str(i) for i in range(len(outputs))]
     best = int(np.argmax(outputs)) if highlight is None else highlight
-    colours = [BLUE_CSS if i == best else GREY_CSS for i in range(len(outputs))]
+    colours = [HIGHLIGHT_CSS if i == best else GREY_CSS for i in range(len(outputs))]
     fig = go.Figure(go.Bar(x=labels, y=outputs, marker_color=colours,
                            text=[f"{v:.2f}" for v in outputs], textposition="outside", cliponaxis=False))
     fig.update_layout(height=height, margin=dict(l=10, r=10, t=30 if title else 10, b=10), title=title,

@@ -285,7 +285,7 @@ def morph_figure(m: probe.Morph, t: float, height=300) -> go.Figure:
     """Every output along the line from image A (t=0) to image B (t=1); the two end answers coloured, the
     flip and the slider's position marked. Built in one go (``add_vline`` costs ~10x more per rerun)."""
     ends = (int(m.answers[0]), int(m.answers[-1]))
-    colours = {ends[0]: theme.BLUE_CSS, ends[1]: theme.HIGHLIGHT_CSS}
+    colours = {ends[0]: theme.PAIR_COLOURS[0], ends[1]: theme.HIGHLIGHT_CSS}
     traces = [go.Scatter(x=m.ts, y=m.outputs[:, d], mode="lines", name=str(d),
                          line=dict(color=colours.get(d, theme.GREY_CSS), width=3 if d in colours else 1),
                          showlegend=d in colours, hovertemplate=f"digit {d}: %{{y:.3f}} at t=%{{x:.3f}}<extra></extra>")
@@ -406,7 +406,7 @@ def ranking_rows(rows, n=None) -> list:
 def ranking_figure(rows, height=240) -> go.Figure:
     """The accuracy drop for every hidden neuron, in network order: one group of bars per layer."""
     fig = go.Figure()
-    colours = [theme.BLUE_CSS, theme.HIGHLIGHT_CSS]
+    colours = [theme.PAIR_COLOURS[0], theme.HIGHLIGHT_CSS]
     for l in sorted({r["layer"] for r in rows}):
         layer = sorted((r for r in rows if r["layer"] == l), key=lambda r: r["neuron"])
         fig.add_trace(go.Bar(x=[[f"layer {l}"] * len(layer), [str(r["neuron"]) for r in layer]],
@@ -435,7 +435,7 @@ def census_figure(c: probe.Census, height=260) -> go.Figure:
     share = c.counts / c.n * 100
     text = [f"{s:.1f}%<br>conf. {m:.2f}" if n else "" for s, m, n in zip(share, c.mean_by_digit, c.counts)]
     fig = go.Figure(go.Bar(x=[str(d) for d in range(len(share))], y=share, text=text, textposition="outside",
-                           cliponaxis=False, marker_color=theme.BLUE_CSS,
+                           cliponaxis=False, marker_color=theme.HIGHLIGHT_CSS,
                            hovertemplate="digit %{x}: %{y:.1f}% of the images<extra></extra>"))
     fig.update_layout(height=height, margin=dict(l=10, r=10, t=30, b=10), xaxis=dict(type="category", title="answer"),
                       yaxis=dict(title="% of the random images", range=[0, max(10.0, float(share.max()) * 1.25)]))

@@ -12,7 +12,7 @@ BLUE = np.array([88, 196, 221], dtype=np.float32)
 RED = np.array([252, 98, 85], dtype=np.float32)
 BLUE_CSS, RED_CSS = "rgb(88,196,221)", "rgb(252,98,85)"
 GREY_CSS = "rgba(200,200,200,0.55)"
-# What the eye should go to: the chosen neuron, a threshold line.
+# What the eye should go to: the chosen neuron, the network's answer, a threshold line, "now" against "before".
 HIGHLIGHT_CSS = "#FF8C42"
 HIGHLIGHT = np.array([255, 140, 66], dtype=np.uint8)
 # For Plotly heatmaps of signed values: red below zero, black at zero, blue above (always with zmid=0).
