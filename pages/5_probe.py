@@ -84,7 +84,6 @@ def want_to_see(net):
             st.plotly_chart(pr.trace_figure(shown), key="probe_dream_trace", config=pr.PLOT_CONFIG)
 
 
-want_to_see(net)
 
 
 # --- Morph ------------------------------------------------------------------------------------------------
@@ -139,7 +138,6 @@ def morph(net):
                      query_params={"layer": layer, "neuron": neuron})
 
 
-morph(net)
 
 
 # --- Fool it ------------------------------------------------------------------------------------------------
@@ -170,7 +168,6 @@ def fool_it(net):
             numbers.warning(f"Not fooled with {f.count} pixels: the answer stays {f.after}.")
 
 
-fool_it(net)
 
 
 # --- Break it -----------------------------------------------------------------------------------------------
@@ -219,7 +216,6 @@ def break_it(net):
                       args=(top3,))
 
 
-break_it(net)
 
 
 # --- Noise --------------------------------------------------------------------------------------------------
@@ -249,4 +245,6 @@ def noise(net):
                  caption="Examples: " + " · ".join(f"{a} ({p:.0%})" for a, p in zip(answers, confidence)))
 
 
-noise(net)
+section = st.segmented_control("Part", list(pr.SECTIONS), format_func=pr.SECTIONS.get, key=pr.SECTION,
+                               required=True, label_visibility="collapsed") or "want"
+{"want": want_to_see, "morph": morph, "fool": fool_it, "break": break_it, "noise": noise}[section](net)

@@ -14,6 +14,18 @@ PAGE = "pages/5_probe.py"
 SECTIONS = ["What does it want to see?", "Morph: from one digit to another", "Fool it", "Break it", "Noise"]
 
 
+def part(at, name):
+    """Open one part of the page, as a visitor does with the control under the title."""
+    at.segmented_control(key=pr.SECTION).set_value(name).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def every_part(at):
+    """The subheaders of each part, opened in turn."""
+    return [part(at, name).subheader[0].value for name in pr.SECTIONS]
+
+
 def metric(at, label):
     return next(m.value for m in at.metric if m.label == label)
 
@@ -41,7 +53,9 @@ def test_x(mnist_test):
 def test_every_section_renders_and_the_morph_starts_from_a_3_and_an_8(shipped, test_x):
     x, labels = test_x
     at = open_page(PAGE)
-    assert [s.value for s in at.subheader] == SECTIONS
+    assert [s.value for s in at.subheader] == SECTIONS[:1]  # one part at a time: the first by default
+    assert every_part(at) == SECTIONS
+    part(at, "morph")
     net = shipped["sigmoid"]
     a, b = at.session_state[pr.MORPH_A], at.session_state[pr.MORPH_B]
     assert labels[a] == 3 and labels[b] == 8 and net.predict(x[a]) == 3 and net.predict(x[b]) == 8
@@ -95,7 +109,7 @@ def test_dream_of_a_hidden_neuron_from_a_test_image(shipped, test_x):
 
 def test_morph_slider_and_a_neuron_s_weights(shipped, test_x):
     x, labels = test_x
-    at = open_page(PAGE)
+    at = part(open_page(PAGE), "morph")
     at.number_input(key=pr.MORPH_A).set_value(18).run()
     at.number_input(key=pr.MORPH_B).set_value(61).run()
     at.slider(key=pr.MORPH_T).set_value(0.75).run()
@@ -127,7 +141,7 @@ def _captions(at):
 
 def test_fool_it_flips_the_answer(shipped, test_x):
     x, labels = test_x
-    at = open_page(PAGE)
+    at = part(open_page(PAGE), "fool")
     at.number_input(key=pr.FOOL_INDEX).set_value(11).run()
     net = shipped["sigmoid"]
     f = probe.fool(net, x[11])
@@ -144,7 +158,7 @@ def test_fool_it_flips_the_answer(shipped, test_x):
 def test_break_it_scores_against_a_full_recomputation(shipped, test_x):
     x, labels = test_x
     net = shipped["sigmoid"]
-    at = open_page(PAGE)
+    at = part(open_page(PAGE), "break")
     assert metric(at, "Test accuracy") == f"{manual_accuracy(net, x, labels, []):.2%}"
     at.multiselect(key=pr.BREAK_OFF).set_value(["1:3", "2:7"]).run()
     assert metric(at, "Test accuracy") == f"{manual_accuracy(net, x, labels, [(1, 3), (2, 7)]):.2%}"
@@ -165,7 +179,7 @@ def test_break_it_scores_against_a_full_recomputation(shipped, test_x):
 
 
 def test_noise_census_matches_the_network_s_answers(shipped):
-    at = open_page(PAGE)
+    at = part(open_page(PAGE), "noise")
     at.segmented_control(key=pr.NOISE_KIND).set_value("binary").run()
     at.selectbox(key=pr.NOISE_N).set_value(1_000).run()
     at.number_input(key=pr.NOISE_SEED).set_value(3).run()
@@ -188,11 +202,15 @@ def test_the_edited_copy_is_probed(shipped, test_x):
     at.radio(key="model").set_value("relu").run()
     assert not at.exception, at.exception
     assert "your hand-edited ReLU model" in at.caption[0].value
+    part(at, "break")
     assert metric(at, "Test accuracy") == f"{manual_accuracy(log.net, x, labels, []):.2%}"
+    part(at, "want")
     at.button(key=pr.DREAM_RUN).click().run()
     assert at.session_state[pr.DREAM_RESULT].fingerprint == pr.fingerprint(log.net)
     at.toggle(key="use_edits").set_value(False).run()
+    part(at, "break")
     assert metric(at, "Test accuracy") == f"{manual_accuracy(shipped['relu'], x, labels, []):.2%}"
+    part(at, "want")  # the dream was of the edited copy: the page says it is stale
     assert any("Computed for another network" in c.value for c in at.caption)
 
 
@@ -200,19 +218,24 @@ def test_without_mnist_the_page_still_dreams_and_counts_noise(monkeypatch, tmp_p
     monkeypatch.setenv("MNIST_DIR", str(tmp_path / "empty"))
     monkeypatch.setenv("MNIST_DOWNLOAD", "0")
     at = open_page(PAGE)
-    assert [s.value for s in at.subheader] == SECTIONS
-    needs = [i.value for i in at.info if "needs the MNIST test images" in i.value]
-    assert len(needs) == 3  # morph, fool it, break it
-    assert len([w for w in at.warning if "MNIST" in w.value]) == 1  # one notice, from the sidebar
+    needs = []
+    for name in pr.SECTIONS:
+        part(at, name)
+        needs += [name for i in at.info if "needs the MNIST test images" in i.value]
+        assert len([w for w in at.warning if "MNIST" in w.value]) == 1  # one notice, from the sidebar
+    assert needs == ["morph", "fool", "break"]
+    part(at, "want")
     assert at.segmented_control(key=pr.DREAM_START).options == ["blank", "noise"]
     at.button(key=pr.DREAM_RUN).click().run()
     assert not at.exception and at.session_state[pr.DREAM_RESULT] is not None
+    part(at, "noise")
     assert metric(at, "Most common answer") in [str(d) for d in range(10)]
 
 
 def test_presenter_view_hides_the_secondary_controls():
     at = open_page(PAGE, query={"present": "1"})
-    assert [s.value for s in at.subheader] == SECTIONS
+    assert every_part(at) == SECTIONS
+    part(at, "want")
     assert not [e for e in at.expander if e.label == "More settings"]
-    keys = {n.key for n in at.number_input}
-    assert pr.NOISE_SEED not in keys and pr.MORPH_A in keys
+    assert pr.MORPH_A in {n.key for n in part(at, "morph").number_input}
+    assert pr.NOISE_SEED not in {n.key for n in part(at, "noise").number_input}

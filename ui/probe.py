@@ -53,7 +53,14 @@ NOISE_N = "probe_noise_n"
 NOISE_SEED = "probe_noise_seed"
 
 ANY_DIGIT = "any other digit"
-DEFAULTS = {DREAM_KIND: "digit", DREAM_DIGIT: 8, DREAM_LAYER: 1, DREAM_NEURON: 0, DREAM_START: inputs.BLANK,
+# One part of the page at a time: five parts with their charts drawn at once kept a browser busy for 6 s (2x
+# the home page); each part alone draws in about the home page's time.
+SECTION = "probe_section"
+SECTIONS = {"want": ":material/visibility: What does it want to see?", "morph": ":material/swap_horiz: Morph",
+            "fool": ":material/theater_comedy: Fool it", "break": ":material/content_cut: Break it",
+            "noise": ":material/grain: Noise"}
+
+DEFAULTS = {SECTION: "want", DREAM_KIND: "digit", DREAM_DIGIT: 8, DREAM_LAYER: 1, DREAM_NEURON: 0, DREAM_START: inputs.BLANK,
             DREAM_INDEX: 0, DREAM_SEED: 0, DREAM_SMOOTH: 0.3,
             DREAM_INK: 0.0, DREAM_COMPARE: True, DREAM_OBJECTIVE: "activation", DREAM_STEPS: 200, DREAM_LR: 0.05,
             DREAM_RESULT: None, MORPH_A: None, MORPH_B: None, MORPH_T: 0.5, MORPH_PICK: None,
