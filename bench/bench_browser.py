@@ -1,9 +1,9 @@
 """How long a visitor waits for each page in a real browser: goto -> idle in headless Chromium.
 
-    cd /work/main && python bench/bench_browser.py [--pages draw home ...] [--runs 3] [--viewport 390x844] [--cold]
+    python bench/bench_browser.py [--pages draw home ...] [--runs 3] [--viewport 390x844] [--cold]
 
 The script starts its own server (``python -m streamlit run app.py --server.headless true`` on 127.0.0.1 and a
-free port, ``MNIST_DIR`` from ``--mnist-dir`` or the environment, else /work/shared/data/mnist), polls
+free port, ``MNIST_DIR`` from ``--mnist-dir`` or the environment, else the app's own default folder), polls
 ``/_stcore/health``, and always stops it at the end. ``--ref HEAD`` serves a copy of that commit instead of the
 working tree (consistent code while others are half-way through edits); the server never reloads edited
 modules. Pages are ui/registry.PAGES (of the tree served), or those named with ``--pages`` by their URL name
@@ -46,8 +46,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))  # run from anywhere
+sys.path.insert(1, str(ROOT))  # `src` is the repo's
 
 from timing import registry_pages, tree  # noqa: E402
+
+from src import mnist  # noqa: E402
 
 HOST = "127.0.0.1"
 CHROMIUM = "/usr/bin/chromium"
@@ -316,7 +319,7 @@ def main(argv=None):
     p.add_argument("--cold", action="store_true", help="a fresh server per page: the first visitor's time")
     p.add_argument("--timeout", type=float, default=120.0, help="give up on one visit after this many s")
     p.add_argument("--port", type=int, default=0, help="server port (default: a free one)")
-    p.add_argument("--mnist-dir", default=os.environ.get("MNIST_DIR", "/work/shared/data/mnist"))
+    p.add_argument("--mnist-dir", default=os.environ.get("MNIST_DIR") or str(mnist.default_dir()))
     p.add_argument("--ref", help="serve a copy of this commit (e.g. HEAD) instead of the working tree, which "
                                  "others may be half-way through editing")
     p.add_argument("--option", action="append", default=[], metavar="SECTION.NAME=VALUE",

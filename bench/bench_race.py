@@ -1,6 +1,6 @@
 """What a sigmoid-vs-ReLU race adds to a server's memory: RSS before and after, in a fresh subprocess.
 
-    MNIST_DIR=/work/shared/data/mnist python bench/bench_race.py [--seconds 10] [--runs 3]
+    MNIST_DIR=~/.cache/vanilla-net/mnist python bench/bench_race.py [--seconds 10] [--runs 3]
 
 Each measurement runs in its own Python process that first holds what the app's server holds for a race (the
 MNIST training and test sets as the app caches them: uint8 images, the test set also as float32 rows), then

@@ -1,9 +1,9 @@
 """How the draw page holds up with many people drawing at once: a workshop of N visitors on one server.
 
-    cd /work/main && python bench/load_draw.py [--users 1,10,30] [--duration 20] [--interval 1.5]
+    python bench/load_draw.py [--users 1,10,30] [--duration 20] [--interval 1.5]
 
 The script starts the app itself (``python -m streamlit run app.py`` on 127.0.0.1 and a free port, with
-``MNIST_DIR``; ``--mnist-dir`` or the environment's ``MNIST_DIR``, else /work/shared/data/mnist), waits for
+``MNIST_DIR``; ``--mnist-dir`` or the environment's ``MNIST_DIR``, else the app's own default folder), waits for
 ``/_stcore/health``, and always stops the server at the end.
 
 How visitors are simulated: each one is a real Streamlit session that speaks the browser's own websocket
@@ -516,7 +516,7 @@ def main(argv=None):
     p.add_argument("--duration", type=float, default=20.0, help="seconds of drawing per phase (default 20)")
     p.add_argument("--interval", type=float, default=1.5, help="seconds between a visitor's strokes (1.5)")
     p.add_argument("--port", type=int, default=0, help="server port (default: a free one)")
-    p.add_argument("--mnist-dir", default=os.environ.get("MNIST_DIR", "/work/shared/data/mnist"))
+    p.add_argument("--mnist-dir", default=os.environ.get("MNIST_DIR") or str(mnist.default_dir()))
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--option", action="append", default=[], metavar="SECTION.NAME=VALUE",
                    help="an extra `streamlit run` setting for a what-if run, e.g. runner.postScriptGC=false")

@@ -1,6 +1,6 @@
 """A workshop on one server: thirty visitors doing a workshop's mix of things at once.
 
-    cd /work/main && python bench/load_workshop.py [--users 30] [--duration 40] [--baseline 12]
+    python bench/load_workshop.py [--users 30] [--duration 40] [--baseline 12]
 
 The mix (``--users`` N, default 30): one visitor runs a training race on the Sigmoid vs ReLU page (presses
 "Start the race", waits for it to finish, 1 s, again), ``--openers`` (default 2) open the other pages one after
@@ -63,6 +63,8 @@ import load_draw  # noqa: E402
 from load_draw import (FINISHED_OK, HOST, RERUN_TIMEOUT, box_cpu, canvas_values, free_port,  # noqa: E402
                        proc_cpu, proc_rss_mb, start_app, stop_app, wait_healthy)
 from timing import registry_pages, tree  # noqa: E402
+
+from src import mnist  # noqa: E402
 
 # Widget keys and option labels, from the page files (pages/1_draw.py, pages/2_hand_tune.py,
 # pages/3_sigmoid_vs_relu.py and their ui modules) as of this writing. A missing one stops the run, by name.
@@ -542,7 +544,7 @@ def main(argv=None):
     p.add_argument("--tune-interval", type=float, default=4.0, help="seconds between a tuner's edits (4)")
     p.add_argument("--open-interval", type=float, default=5.0, help="seconds between an opener's pages (5)")
     p.add_argument("--port", type=int, default=0, help="server port (default: a free one)")
-    p.add_argument("--mnist-dir", default=os.environ.get("MNIST_DIR", "/work/shared/data/mnist"))
+    p.add_argument("--mnist-dir", default=os.environ.get("MNIST_DIR") or str(mnist.default_dir()))
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--ref", help="serve a copy of this commit (e.g. HEAD) instead of the working tree, which "
                                  "others may be half-way through editing")
