@@ -251,28 +251,24 @@ def reset_copy(room):
 
 def submit_network(room_code, nick):
     """Send this session's edited copy (its share code) to be scored by the server."""
-    service_ = service()
-    if service_ is None:
-        return
-    room = attempt(lambda: service_.room(room_code))
-    if room is None:
-        return
-    code = encode_link(state.tuning(room.model).log)
-    _submit(service_, room, nick, code)
+    _submit(room_code, nick, lambda service_, room: encode_link(state.tuning(room.model).log))
 
 
 def submit_image(room_code, nick):
+    """Send this session's 'fool it' image to be checked and scored by the server."""
+    _submit(room_code, nick, lambda service_, room: fool_pixels(room, service_))
+
+
+def _submit(room_code, nick, submission_of):
+    """Store ``submission_of(service, room)`` for ``nick`` in the room, scored by the server; say how it went."""
     service_ = service()
     if service_ is None:
         return
     room = attempt(lambda: service_.room(room_code))
     if room is None:
         return
-    _submit(service_, room, nick, fool_pixels(room, service_))
-
-
-def _submit(service_, room, nick, submission):
     challenge = ws.challenge_of(room)
+    submission = submission_of(service_, room)
     stored = attempt(lambda: service_.submit(room.code, nick, me(), submission))
     if stored is None:
         return
