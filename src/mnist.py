@@ -17,13 +17,11 @@ once; one attempt per folder per process runs in a background thread, whose outc
 from __future__ import annotations
 
 import argparse
-import hashlib
 import http.client
 import math
 import os
 import socket
 import sys
-import tempfile
 import threading
 import time
 import urllib.error
@@ -33,6 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
+from .files import sha256, write_atomic
 
 # name -> (decoded size in bytes, SHA-256 of the decoded file)
 FILES = {
@@ -139,7 +139,7 @@ def _find(folder: Path, name: str):
 
 def _verify(name: str, decoded: bytes, where: str):
     size, sha = FILES[name]
-    if len(decoded) != size or hashlib.sha256(decoded).hexdigest() != sha:
+    if len(decoded) != size or sha256(decoded) != sha:
         raise MnistError(f"{where}: {name} does not match the published MNIST checksum (SHA-256)",
                          "a file that fails its SHA-256 check")
 
@@ -320,17 +320,10 @@ def download(folder=None, names=None, mirrors=MIRRORS, timeout=TIMEOUT_SECONDS, 
                 errors.append(f"{url}: {e.reason if isinstance(e, urllib.error.URLError) else e}")
                 continue
             try:
-                fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
+                write_atomic(folder / f"{name}.gz", raw, mode=0o644)
             except OSError as e:
                 raise MnistError(f"cannot write into {where} ({folder}): {e.strerror or e}; {FIX}",
                                  f"{where} cannot be written") from e
-            try:
-                with os.fdopen(fd, "wb") as f:
-                    f.write(raw)
-                os.replace(tmp, folder / f"{name}.gz")
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
             break
         else:
             summary = "; ".join(dict.fromkeys(str(r) for r in reasons)) or "no mirror given"

@@ -6,15 +6,13 @@ ReLU passes the gradient on unchanged wherever it is active (and not at all wher
 """
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from .files import file_sha256, write_atomic
 from .network import Network, one_hot
 
 SATURATION = 0.05  # a sigmoid activation within this of 0 or 1 counts as saturated (slope below 0.0475)
@@ -92,11 +90,6 @@ def summarise(net: Network, x, labels) -> dict:
             "grad_trained": gradient_sizes(net, xg, lg), "grad_init": gradient_sizes(start, xg, lg)}
 
 
-def file_sha256(path) -> str:
-    with open(path, "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()
-
-
 def stats_path(weights_path) -> Path:
     """weights/relu.npz -> weights/relu.stats.json"""
     p = Path(weights_path)
@@ -121,16 +114,8 @@ def store(weights_path, stats: dict) -> Path:
     out = stats_path(weights_path)
     record = {"version": STATS_VERSION, "weights": Path(weights_path).name,
               "weights_sha256": file_sha256(weights_path), "stats": stats}
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=out.name, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as f:
-            json.dump(record, f, indent=1)
-            f.write("\n")
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; it is as public as the weights beside it
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    # as public as the weights beside it
+    write_atomic(out, (json.dumps(record, indent=1) + "\n").encode(), mode=0o644)
     return out
 
 

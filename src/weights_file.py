@@ -26,13 +26,11 @@ refusals take < 2 MB, the largest legal file ~4.8 MB (measured in tests/test_hos
 """
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import os
 import re
 import struct
-import tempfile
 import zipfile
 from pathlib import Path
 
@@ -40,6 +38,7 @@ import numpy as np
 from numpy.lib import format as npy_format
 
 from .activations import HIDDEN, OUTPUTS
+from .files import sha256, write_atomic
 from .network import MAX_PARAMETER, Network
 from .untrusted import QUOTE_CHARS, quote
 
@@ -99,25 +98,11 @@ def save(net: Network, path) -> None:
     """Write atomically: a reader never sees half a file, and a failed write leaves the old one."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = to_bytes(net)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a saved model is an ordinary file
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, to_bytes(net), durable=True)
 
 
-def digest(data: bytes) -> str:
-    """SHA-256 (hex) of a file's bytes: a key to cache what was parsed from them."""
-    return hashlib.sha256(data).hexdigest()
+# SHA-256 (hex) of a file's bytes: a key to cache what was parsed from them.
+digest = sha256
 
 
 # --- reading -------------------------------------------------------------------------------------------

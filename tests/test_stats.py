@@ -143,6 +143,12 @@ def test_changed_weights_are_recomputed_and_stored_again(tmp_path, rng):
 def test_a_damaged_stats_file_is_ignored(tmp_path):
     path = tmp_path / "sigmoid.npz"
     shutil.copy(WEIGHTS["sigmoid"], path)
-    for text in ("not json", "[]", '{"version": 1}', json.dumps({"version": 99, "weights_sha256": "x"})):
+    good = json.loads(stats.stats_path(WEIGHTS["sigmoid"]).read_text())
+    stats.stats_path(path).write_text(json.dumps(good))
+    assert stats.load_stored(path) == good["stats"]  # the checks below refuse only what is wrong
+    # Each damaged record differs from the good one in one thing, so each check is needed on its own.
+    for text in ("not json", "[]", '{"version": 1}', json.dumps({**good, "version": good["version"] + 1}),
+                 json.dumps({**good, "weights_sha256": "0" * 64}), json.dumps({k: v for k, v in good.items()
+                                                                              if k != "stats"})):
         stats.stats_path(path).write_text(text)
         assert stats.load_stored(path) is None

@@ -85,7 +85,7 @@ def box_overlay(gray: np.ndarray, box, size=140) -> np.ndarray:
     return img
 
 
-def thumbnails(images, indices, labels=None, predictions=None, size=56, per_row=12):
+def thumbnails(images, indices, size=56, per_row=12):
     """Several 28x28 images as one strip (one picture is much cheaper to send than many)."""
     indices = list(indices)
     if not indices:
@@ -98,8 +98,6 @@ def thumbnails(images, indices, labels=None, predictions=None, size=56, per_row=
         r, c = divmod(n, per_row)
         img = np.repeat(np.repeat(images[i], k, 0), k, 1)
         tile = np.repeat(img[..., None], 3, axis=2)
-        if predictions is not None and labels is not None and predictions[i] != labels[i]:
-            tile[:2], tile[-2:], tile[:, :2], tile[:, -2:] = RED, RED, RED, RED
         strip[r * (size + pad):r * (size + pad) + tile.shape[0], c * (size + pad):c * (size + pad) + tile.shape[1]] = tile
     return strip
 

@@ -17,8 +17,6 @@ HIGHLIGHT_CSS = "#FF8C42"
 HIGHLIGHT = np.array([255, 140, 66], dtype=np.uint8)
 # For Plotly heatmaps of signed values: red below zero, black at zero, blue above (always with zmid=0).
 SIGNED_SCALE = [[0.0, RED_CSS], [0.5, "rgb(0,0,0)"], [1.0, BLUE_CSS]]
-# For unsigned activations in [0, 1]: black to white, as the lesson draws a neuron lighting up.
-GREY_SCALE = [[0.0, "rgb(0,0,0)"], [1.0, "rgb(255,255,255)"]]
 
 ACTIVATION_COLOURS = {"sigmoid": "#F4D345", "relu": "#C792EA"}
 # For comparing any two networks that are not sigmoid-vs-ReLU (edited vs trained, uploaded vs trained).
