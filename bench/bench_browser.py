@@ -35,28 +35,17 @@ from __future__ import annotations
 import argparse
 import os
 import signal
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "bench"))  # run from anywhere
-sys.path.insert(1, str(ROOT))  # `src` is the repo's
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # run from anywhere
 
-from timing import registry_pages, tree  # noqa: E402
+from common import CHROMIUM, CHROMIUM_ARGS, ROOT, Server, commit, free_port, registry_pages, tree  # noqa: E402
 
 from src import mnist  # noqa: E402
 
-HOST = "127.0.0.1"
-CHROMIUM = "/usr/bin/chromium"
-# The same flags as the browser tests (tests/browser.py), copied: benchmarks do not import tests/.
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SETTLE_MS = 1000
 POLL_MS = 50
 
@@ -99,58 +88,6 @@ WAIT_IDLE = """
   tick();
 })
 """
-
-
-# ---------------------------------------------------------------- the server
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """`streamlit run app.py` on 127.0.0.1:port, its output in a temporary file."""
-
-    def __init__(self, port: int, mnist_dir: str, options=(), root: Path = ROOT):
-        self.port = port
-        self.url = f"http://{HOST}:{port}"
-        self.log = tempfile.TemporaryFile()
-        extra = [a for o in options for a in (f"--{o.partition('=')[0]}", o.partition("=")[2])]
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-             "--server.port", str(port), "--server.address", HOST, "--browser.gatherUsageStats", "false",
-             # no reloading of modules edited while it runs: the code measured is the code at the start
-             "--server.fileWatcherType", "none", *extra],
-            cwd=root, env={**os.environ, "MNIST_DIR": mnist_dir}, stdout=self.log, stderr=subprocess.STDOUT)
-
-    def wait_healthy(self, timeout=90.0) -> float:
-        """Seconds until /_stcore/health answered; RuntimeError if the server dies or takes too long."""
-        t0 = time.monotonic()
-        while True:
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        return time.monotonic() - t0
-            except OSError:
-                pass
-            if self.proc.poll() is not None or time.monotonic() - t0 > timeout:
-                raise RuntimeError(f"streamlit did not start:\n{self.tail()}")
-            time.sleep(0.1)
-
-    def tail(self, n=3000) -> str:
-        self.log.seek(0)
-        return self.log.read().decode(errors="replace")[-n:]
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-        self.log.close()
 
 
 # ---------------------------------------------------------------- one visit
@@ -297,11 +234,6 @@ def print_table(pages, runs, home_runs, args, cold_mode):
     broken = [name(p) for p in pages if summary(runs[name(p)])["errors"]]
     if broken:
         print(f"WARNING: {', '.join(broken)} showed an exception element: those figures are of an error page.")
-
-
-def commit(ref: str) -> str:
-    return subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", ref], capture_output=True,
-                          text=True).stdout.strip()
 
 
 def parse_viewport(s: str):

@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT))        # run from anywhere: `src` and `ui` are the
 sys.path.insert(0, str(ROOT / "bench"))
 
 from canvas_like import canvas_like, draw  # noqa: E402
-from timing import latency  # noqa: E402
+from common import latency  # noqa: E402
 from src import mnist, weights_file  # noqa: E402
 from src.preprocess import preprocess  # noqa: E402
 

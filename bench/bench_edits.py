@@ -19,7 +19,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from src import mnist, weights_file  # noqa: E402
+from common import load_mnist  # noqa: E402
+from src import weights_file  # noqa: E402
 from src.edits import EditLog, encode_link  # noqa: E402
 from src.scoring import Scorer  # noqa: E402
 from src.templates import make  # noqa: E402
@@ -38,11 +39,7 @@ def median_ms(fn, repeats=REPEATS):
 
 
 def main():
-    try:
-        images, labels = mnist.load("test", allow_download=False)
-    except mnist.MnistError as e:
-        print(f"error: {e}")
-        return 1
+    images, labels = load_mnist("test")
     x = pixels(images)
     root = Path(__file__).resolve().parents[1]
     print(f"numpy {np.__version__}, {os.cpu_count()} CPUs, OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}")

@@ -34,8 +34,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from anywhere: `src` is the repo's
 
-from timing import latency  # noqa: E402
-from src import mnist  # noqa: E402
+from common import latency, load_mnist  # noqa: E402
 from src.network import Network, one_hot  # noqa: E402
 from src.train import TrainConfig, _Adam, learning_rate, pixels, train  # noqa: E402
 
@@ -200,12 +199,8 @@ def main(argv=None):
         parser.error("--repeats must be at least 1")
     wall_start = time.perf_counter()
 
-    try:
-        train_images, train_labels = mnist.load("train")
-        test_images, test_labels = mnist.load("test")
-    except mnist.MnistError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 1
+    train_images, train_labels = load_mnist("train", allow_download=True)
+    test_images, test_labels = load_mnist("test", allow_download=True)
 
     threads, blas_lib = blas_threads()
     print("Environment")

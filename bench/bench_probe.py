@@ -19,7 +19,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from src import mnist, probe, weights_file  # noqa: E402
+from common import load_mnist  # noqa: E402
+from src import probe, weights_file  # noqa: E402
 from src.network import Network  # noqa: E402
 from src.train import pixels  # noqa: E402
 
@@ -65,11 +66,7 @@ def ms(times, per=1):
 
 
 def main():
-    try:
-        images, labels = mnist.load("test", allow_download=False)
-    except mnist.MnistError as e:
-        print(f"error: {e}")
-        return 1
+    images, labels = load_mnist("test")
     x = pixels(images)
     root = Path(__file__).resolve().parents[1]
     print(f"numpy {np.__version__}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}, OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}")

@@ -41,13 +41,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from src import mnist, weights_file  # noqa: E402
+from src import weights_file  # noqa: E402
 from src.edits import EditLog, encode_link  # noqa: E402
 from src.storage import PostgresStorage, SqliteStorage  # noqa: E402
 from src.train import pixels  # noqa: E402
 from src.workshop import Judge, Limits, Workshop, make_challenge, new_session_token  # noqa: E402
 
-from timing import latency  # noqa: E402
+from common import latency, load_mnist  # noqa: E402
 
 PARTICIPANTS = 30
 REFRESH = 2.0
@@ -176,11 +176,7 @@ def main(argv=None):
     ap.add_argument("--postgres", default=os.environ.get("BENCH_DATABASE_URL", ""),
                     help="a PostgreSQL URL to measure too (default: $BENCH_DATABASE_URL)")
     args = ap.parse_args(argv)
-    try:
-        images, labels = mnist.load("test", allow_download=False)
-    except mnist.MnistError as e:
-        print(f"error: {e}")
-        return 1
+    images, labels = load_mnist("test")
     root = Path(__file__).resolve().parents[1]
     trained = {n: weights_file.load(root / "weights" / f"{n}.npz") for n in ("sigmoid", "relu")}
     for net in trained.values():

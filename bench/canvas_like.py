@@ -29,7 +29,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run from anywhere: `src` is the repo's
 
-from src import mnist, weights_file  # noqa: E402
+from common import load_mnist  # noqa: E402
+from src import weights_file  # noqa: E402
 from src.preprocess import to_mnist  # noqa: E402
 from src.train import pixels  # noqa: E402
 
@@ -254,11 +255,7 @@ def main(argv=None):
     parser.add_argument("--examples", default=str(ROOT / "bench" / "out" / "canvas_like_examples.png"))
     args = parser.parse_args(argv)
     start = time.perf_counter()
-    try:
-        images, labels = mnist.load("test")
-    except mnist.MnistError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 1
+    images, labels = load_mnist("test", allow_download=True)
     nets = {m: weights_file.load(ROOT / "weights" / f"{m}.npz") for m in MODELS}
     rng = np.random.default_rng(args.seed)
     n = min(args.n, len(images))

@@ -49,20 +49,17 @@ import io
 import json
 import os
 import random
-import socket
-import subprocess
 import sys
-import tempfile
 import time
-import urllib.request
 from collections import Counter, defaultdict
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # run from anywhere: `src` is the repo's
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # run from anywhere
+
+from common import HOST, Server  # noqa: E402
 
 from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
@@ -71,7 +68,6 @@ from websockets.asyncio.client import connect  # noqa: E402
 from src import mnist  # noqa: E402
 from src.preprocess import resize  # noqa: E402
 
-HOST = "127.0.0.1"
 CANVAS_KEY = "draw_canvas"
 FINISHED_OK = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY}
 RERUN_TIMEOUT = 120.0
@@ -117,49 +113,7 @@ def canvas_values(mnist_dir: str, k: int) -> tuple[list[str], str]:
     return values, source
 
 
-# ---------------------------------------------------------------- the server
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
-def start_app(port, env=None, options=(), stdout=subprocess.PIPE, root=ROOT) -> subprocess.Popen:
-    """`streamlit run app.py` on 127.0.0.1:port; ``options`` are extra "section.name=value" settings."""
-    extra = [arg for option in options for arg in (f"--{option.partition('=')[0]}", option.partition("=")[2])]
-    return subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", HOST, "--browser.gatherUsageStats", "false",
-         # no reloading of modules edited while it runs: the code measured is the code at the start
-         "--server.fileWatcherType", "none", *extra],
-        cwd=root, env={**os.environ, **(env or {})}, stdout=stdout, stderr=subprocess.STDOUT)
-
-
-def wait_healthy(proc: subprocess.Popen, url: str, timeout=60):
-    """Poll /_stcore/health until the server answers; RuntimeError if it dies or takes too long."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError("streamlit did not start")
-        time.sleep(0.3)
-
-
-def stop_app(proc: subprocess.Popen):
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
-
+# ---------------------------------------------------------------- the server's CPU and memory
 
 def proc_cpu(pid: int) -> tuple[float, float]:
     """(whole process, main thread) CPU seconds, user + system."""
@@ -184,6 +138,7 @@ def box_cpu() -> tuple[int, int]:
         vals = [int(v) for v in f.readline().split()[1:]]
     idle = vals[3] + (vals[4] if len(vals) > 4 else 0)
     return sum(vals) - idle, sum(vals)
+
 
 
 # ---------------------------------------------------------------- one visitor
@@ -525,21 +480,8 @@ def main(argv=None):
 
     started = time.monotonic()
     values, source = canvas_values(args.mnist_dir, 40)
-    port = args.port or free_port()
-    base = f"http://{HOST}:{port}"
-    with tempfile.TemporaryFile() as log:
-        proc = start_app(port, {"MNIST_DIR": args.mnist_dir}, args.option, stdout=log)
-        try:
-            wait_healthy(proc, base, timeout=90)
-            results = asyncio.run(bench(port, proc.pid, args, values))
-        except BaseException:
-            log.seek(0)
-            tail = log.read().decode(errors="replace")[-3000:]
-            if tail.strip():
-                print("server output:\n" + tail, file=sys.stderr)
-            raise
-        finally:
-            stop_app(proc)
+    with Server(args.port, args.mnist_dir, args.option) as server:
+        results = asyncio.run(bench(server.port, server.pid, args, values))
     print_results(results, os.cpu_count(), source, args, time.monotonic() - started)
 
 

@@ -41,9 +41,7 @@ import os
 import random
 import re
 import signal
-import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -60,9 +58,8 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 from websockets.asyncio.client import connect  # noqa: E402
 
 import load_draw  # noqa: E402
-from load_draw import (FINISHED_OK, HOST, RERUN_TIMEOUT, box_cpu, canvas_values, free_port,  # noqa: E402
-                       proc_cpu, proc_rss_mb, start_app, stop_app, wait_healthy)
-from timing import registry_pages, tree  # noqa: E402
+from load_draw import FINISHED_OK, HOST, RERUN_TIMEOUT, box_cpu, canvas_values, proc_cpu, proc_rss_mb  # noqa: E402
+from common import Server, commit, registry_pages, tree  # noqa: E402
 
 from src import mnist  # noqa: E402
 
@@ -555,24 +552,12 @@ def main(argv=None):
 
     started = time.monotonic()
     values, source = canvas_values(args.mnist_dir, 40)
-    port = args.port or free_port()
-    with tempfile.TemporaryFile() as log, tree(args.ref) as root:
+    with tree(args.ref) as root:
         args.all_pages = registry_pages(root)
-        proc = start_app(port, {"MNIST_DIR": args.mnist_dir}, args.option, stdout=log, root=root)
-        try:
-            wait_healthy(proc, f"http://{HOST}:{port}", timeout=90)
-            results = asyncio.run(bench(port, proc.pid, args, values))
-        except BaseException:
-            log.seek(0)
-            tail = log.read().decode(errors="replace")[-3000:]
-            if tail.strip():
-                print("server output:\n" + tail, file=sys.stderr)
-            raise
-        finally:
-            stop_app(proc)
+        with Server(args.port, args.mnist_dir, args.option, root) as server:
+            results = asyncio.run(bench(server.port, server.pid, args, values))
     print_results(results, args, source, time.monotonic() - started)
-    head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", args.ref or "HEAD"], capture_output=True,
-                          text=True).stdout.strip()
+    head = commit(args.ref)
     print(f"Served: {f'a copy of {args.ref} ({head})' if args.ref else f'the working tree (HEAD {head} + edits)'}.")
 
 
