@@ -1,7 +1,8 @@
 """Class challenges: a teacher opens a room with a short code, participants join with a nickname and submit;
 the server scores every submission itself and keeps a leaderboard.
 
-Three challenges, on one of the shipped models:
+Three kinds of challenge, on one of the shipped models, each described once in ``KIND_LIST`` (what is submitted,
+how it is scored, how the board and the gallery show it, its settings): pages read that table.
 
 - **from scratch**: one layer starts with all its weights and biases at 0; rebuild it by hand.
   Score: accuracy on the 10,000 test images (higher is better).
@@ -30,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .edits import MAX_LINK_CHARS, LinkError, decode_link
-from .network import Network
+from .network import DEFAULT_SIZES, Network, count_parameters
 from .storage import Room, Storage, SubmitStats, Submission
 
 # Room codes: no I, L, O, 0 or 1, which people misread on a projector. 31^5 = 28.6 million codes.
@@ -43,11 +44,23 @@ MAX_NICKNAME = 24  # characters (code points) after cleaning
 MAX_SUBMISSION_CHARS = MAX_LINK_CHARS
 SESSION_TOKEN = re.compile(r"[A-Za-z0-9_-]{8,64}")
 
-KINDS = {"from_scratch": "From scratch", "fewest_edits": "Fewest edits", "fool_it": "Fool it"}
 MODELS = ("sigmoid", "relu")
 MODEL_LABELS = {"sigmoid": "Sigmoid", "relu": "ReLU"}
-LAYER_NAMES = {1: "hidden layer 1 (784 → 16)", 2: "hidden layer 2 (16 → 16)", 3: "the output layer (16 → 10)"}
+SIZES = DEFAULT_SIZES                                           # the lesson's 784-16-16-10
+LAYERS = tuple(range(1, len(SIZES)))                            # 1-based, as the lesson counts them
+LAYER_PARAMETERS = {l: w + b for l, (w, b) in zip(LAYERS, count_parameters(SIZES))}
+PARAMETERS = sum(LAYER_PARAMETERS.values())                     # 13,002 for the lesson's network
+IMAGE_SIDE = int(round(SIZES[0] ** 0.5))                        # 28
+TEST_IMAGES = 10_000                                            # MNIST's test set
 
+
+def layer_name(layer: int) -> str:
+    """'hidden layer 1 (784 → 16)', ..., 'the output layer (16 → 10)'."""
+    shape = f"({SIZES[layer - 1]} → {SIZES[layer]})"
+    return f"the output layer {shape}" if layer == LAYERS[-1] else f"hidden layer {layer} {shape}"
+
+
+LAYER_NAMES = {l: layer_name(l) for l in LAYERS}
 
 class WorkshopError(ValueError):
     """A request the rules refuse (bad room code or nickname, closed or full room, too soon…); the message
@@ -126,49 +139,135 @@ def nickname_key(nick: str) -> str:
     return unicodedata.normalize("NFKC", nick).casefold()
 
 
-# --- challenges ---------------------------------------------------------------------------------------------
+# --- challenge kinds: each described once ----------------------------------------------------------------
+
+NETWORK, IMAGE = "network", "image"                 # what a participant submits
+LAYER_WEIGHTS, EDITED_NEURONS, FOOLED_IMAGE = "layer weights", "edited neurons", "fooled image"  # gallery items
+
+
+@dataclass(frozen=True)
+class Param:
+    """One setting of a challenge: a whole number from ``lo`` to ``hi`` (None allowed when ``optional``).
+    ``choice`` says how the teacher picks it: 'layer' (a layer by name; optional adds 'none'), 'digit', 'number'
+    or 'test image'."""
+
+    name: str
+    label: str
+    lo: int
+    hi: int
+    choice: str = "number"
+    optional: bool = False
+    default: int | None = None
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of challenge, the one place that says what it is. Pages and rules read these fields; adding a
+    kind is adding a row to KIND_LIST (and, for a new ``submits``, teaching the Judge to score it).
+
+    ``submits``: NETWORK (the share code of an edited copy of the model) or IMAGE (784 pixels).
+    ``score_name`` and ``higher_is_better``: how it is scored; ``unit`` '%' (an accuracy) or 'px' (a count).
+    ``board_edits``: the leaderboard's column for an entry's edits (None: no such column).
+    ``gallery``: what the projector's gallery shows of an entry (LAYER_WEIGHTS, EDITED_NEURONS, FOOLED_IMAGE).
+    ``params``: its settings; one named 'layer' is the layer set to 0 at the start, when ``zeroes_layer``.
+    ``describe(params, model_label)``: what to do and how it is scored, one paragraph of plain text.
+    ``note``: a line for the teacher choosing it (plain text, may be empty).
+    """
+
+    id: str
+    title: str
+    submits: str
+    score_name: str
+    higher_is_better: bool
+    unit: str
+    board_edits: str | None
+    gallery: str
+    params: tuple
+    describe: object
+    zeroes_layer: bool = False
+    note: str = ""
+
+    def format_score(self, score: float) -> str:
+        return f"{score:.2%}" if self.unit == "%" else f"{int(score)} {self.unit}"
+
+
+def _from_scratch_text(p, model):
+    return (f"Every weight and bias of {layer_name(p['layer'])} of the {model} model starts at 0. Rebuild that "
+            f"layer by hand on the Hand-tune page. Score: accuracy on the {TEST_IMAGES:,} test images; higher is "
+            "better.")
+
+
+def _fewest_edits_text(p, model):
+    start = (f"Start from the {model} model with {layer_name(p['layer'])} set to 0" if p.get("layer")
+             else f"Start from the trained {model} model")
+    return (f"{start} and reach the best test accuracy while changing at most {p['max_edits']} weights and biases "
+            "(each changed number counts once, however often you change it). Higher accuracy is better; at equal "
+            "accuracy, fewer changes win.")
+
+
+def _fool_it_text(p, model):
+    return (f"Change as few pixels of test image #{p['index']} as you can so that the trained {model} model reads "
+            f"it as a {p['target']}. Score: the number of changed pixels; fewer is better.")
+
+
+def _numbers(layers):
+    return " and ".join(f"{LAYER_PARAMETERS[l]:,}" for l in layers)
+
+
+KIND_LIST = (
+    Kind("from_scratch", "From scratch", NETWORK, "test accuracy", True, "%", "edits since start", LAYER_WEIGHTS,
+         (Param("layer", "Layer set to zero", LAYERS[0], LAYERS[-1], "layer", default=LAYERS[-1]),),
+         _from_scratch_text, zeroes_layer=True,
+         note=f"Layers {' and '.join(map(str, LAYERS[1:]))} ({_numbers(LAYERS[1:])} numbers) are rebuildable in "
+              f"a session; layer {LAYERS[0]} has {LAYER_PARAMETERS[LAYERS[0]]:,} and a painted layer may not fit "
+              "in a submission."),
+    Kind("fewest_edits", "Fewest edits", NETWORK, "test accuracy", True, "%", "edits since start", EDITED_NEURONS,
+         (Param("max_edits", "At most this many changed weights and biases", 1, PARAMETERS, default=20),
+          Param("layer", "Starting from", LAYERS[0], LAYERS[-1], "layer", optional=True)),
+         _fewest_edits_text, zeroes_layer=True),
+    Kind("fool_it", "Fool it", IMAGE, "changed pixels", False, "px", None, FOOLED_IMAGE,
+         (Param("index", "Test image #", 0, TEST_IMAGES - 1, "test image", default=0),
+          Param("target", "Make it read as", 0, SIZES[-1] - 1, "digit", default=0)),
+         _fool_it_text),
+)
+KINDS = {k.id: k for k in KIND_LIST}
+
 
 @dataclass(frozen=True)
 class Challenge:
-    """``kind`` in KINDS, ``model`` in MODELS, ``params``: {'layer'} for from_scratch, {'max_edits', 'layer'
-    (or None)} for fewest_edits, {'index', 'target'} for fool_it."""
+    """A room's challenge: ``kind`` (an id in KINDS), ``model`` in MODELS, ``params`` as its Kind's params say."""
 
     kind: str
     model: str
     params: dict
 
     @property
+    def spec(self) -> Kind:
+        return KINDS[self.kind]
+
+    @property
+    def title(self) -> str:
+        return self.spec.title
+
+    @property
     def higher_is_better(self) -> bool:
-        return self.kind != "fool_it"
+        return self.spec.higher_is_better
 
     @property
     def start_layer(self) -> int | None:
         """The layer zeroed at the start (None: the trained network)."""
-        return self.params.get("layer") if self.kind != "fool_it" else None
+        return self.params.get("layer") if self.spec.zeroes_layer else None
 
     @property
     def score_name(self) -> str:
-        return "changed pixels" if self.kind == "fool_it" else "test accuracy"
+        return self.spec.score_name
 
     def format_score(self, score: float) -> str:
-        return f"{int(score)} px" if self.kind == "fool_it" else f"{score:.2%}"
+        return self.spec.format_score(score)
 
     def describe(self) -> str:
         """One paragraph, plain text (no markdown), saying what to do and how it is scored."""
-        model = MODEL_LABELS[self.model]
-        p = self.params
-        if self.kind == "from_scratch":
-            return (f"Every weight and bias of {LAYER_NAMES[p['layer']]} of the {model} model starts at 0. "
-                    "Rebuild that layer by hand on the Hand-tune page. Score: accuracy on the 10,000 test images; "
-                    "higher is better.")
-        if self.kind == "fewest_edits":
-            start = (f"Start from the {model} model with {LAYER_NAMES[p['layer']]} set to 0"
-                     if p.get("layer") else f"Start from the trained {model} model")
-            return (f"{start} and reach the best test accuracy while changing at most {p['max_edits']} weights "
-                    "and biases (each changed number counts once, however often you change it). Higher accuracy "
-                    "is better; at equal accuracy, fewer changes win.")
-        return (f"Change as few pixels of test image #{p['index']} as you can so that the trained {model} model "
-                f"reads it as a {p['target']}. Score: the number of changed pixels; fewer is better.")
+        return self.spec.describe(self.params, MODEL_LABELS[self.model])
 
 
 def make_challenge(kind, model, **params) -> Challenge:
@@ -177,24 +276,19 @@ def make_challenge(kind, model, **params) -> Challenge:
         raise WorkshopError(f"Unknown challenge {kind!r}: choose one of {', '.join(KINDS)}.")
     if model not in MODELS:
         raise WorkshopError(f"Unknown model {model!r}: choose sigmoid or relu.")
-
-    def integer(name, lo, hi, optional=False):
-        v = params.get(name)
-        if v is None and optional:
-            return None
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not lo <= v <= hi:
-            raise WorkshopError(f"{name} must be a whole number from {lo} to {hi}.")
-        return int(v)
-
-    if kind == "from_scratch":
-        clean = {"layer": integer("layer", 1, 3)}
-    elif kind == "fewest_edits":
-        clean = {"max_edits": integer("max_edits", 1, 13_002), "layer": integer("layer", 1, 3, optional=True)}
-    else:
-        clean = {"index": integer("index", 0, 9_999), "target": integer("target", 0, 9)}
+    spec = KINDS[kind]
+    clean = {}
+    for p in spec.params:
+        v = params.get(p.name)
+        if v is None and p.optional:
+            clean[p.name] = None
+            continue
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not p.lo <= v <= p.hi:
+            raise WorkshopError(f"{p.name} must be a whole number from {p.lo} to {p.hi}.")
+        clean[p.name] = int(v)
     extra = set(params) - set(clean)
     if extra:
-        raise WorkshopError(f"{KINDS[kind]} takes no {', '.join(sorted(extra))}.")
+        raise WorkshopError(f"{spec.title} takes no {', '.join(sorted(extra))}.")
     return Challenge(kind, model, clean)
 
 
@@ -210,9 +304,9 @@ def quantise(pixels) -> np.ndarray:
     try:
         p = np.asarray(pixels, dtype=np.float64)
     except (TypeError, ValueError):
-        raise WorkshopError("The image must be 784 numbers between 0 and 1.") from None
-    if p.size != 784:
-        raise WorkshopError(f"The image must have 784 pixels (28x28), not {p.size}.")
+        raise WorkshopError(f"The image must be {SIZES[0]} numbers between 0 and 1.") from None
+    if p.size != SIZES[0]:
+        raise WorkshopError(f"The image must have {SIZES[0]} pixels ({IMAGE_SIDE}x{IMAGE_SIDE}), not {p.size}.")
     p = p.ravel()
     if not np.all(np.isfinite(p)) or p.min() < 0 or p.max() > 1:
         raise WorkshopError("Every pixel must be a brightness between 0 and 1.")
@@ -227,12 +321,12 @@ def encode_image(q: np.ndarray) -> str:
 def decode_image(code: str) -> np.ndarray:
     """The uint8 (28, 28) image of an ``encode_image`` code; WorkshopError if it is not one."""
     try:
-        raw = zlib.decompressobj().decompress(base64.urlsafe_b64decode(code + "=" * (-len(code) % 4)), 785)
+        raw = zlib.decompressobj().decompress(base64.urlsafe_b64decode(code + "=" * (-len(code) % 4)), SIZES[0] + 1)
     except (ValueError, TypeError, zlib.error):
         raise WorkshopError("This entry's image cannot be read.") from None
-    if len(raw) != 784:
+    if len(raw) != SIZES[0]:
         raise WorkshopError("This entry's image cannot be read.")
-    return np.frombuffer(raw, np.uint8).reshape(28, 28).copy()
+    return np.frombuffer(raw, np.uint8).reshape(IMAGE_SIDE, IMAGE_SIDE).copy()
 
 
 # --- the judge: scores on the server ------------------------------------------------------------------------
@@ -275,7 +369,7 @@ class Judge:
     def check(self, challenge: Challenge):
         """WorkshopError when the challenge cannot be played on this test set (a 'fool it' target that the
         image already is, or is already read as)."""
-        if challenge.kind != "fool_it":
+        if challenge.spec.submits != IMAGE:
             return
         i, target = challenge.params["index"], challenge.params["target"]
         if i >= len(self.labels):
@@ -362,7 +456,8 @@ class Judge:
                                     "weights and biases are still in your network. Press “Start the challenge” "
                                     "on the workshop page (it zeroes the layer), then rebuild it.")
         edits = self.changes(challenge, net)
-        if challenge.kind == "fewest_edits" and edits > challenge.params["max_edits"]:
+        limit = challenge.params.get("max_edits")
+        if limit is not None and edits > limit:
             raise WorkshopError(f"Your network changes {edits:,} weights and biases; this challenge allows at most "
                                 f"{challenge.params['max_edits']:,}. Undo some changes and submit again.")
         return Scored(self.accuracy(net, challenge.model), edits, code)
@@ -382,8 +477,8 @@ class Judge:
         return Scored(float(changed), changed, encode_image(q))
 
     def score(self, challenge: Challenge, submission) -> Scored:
-        """A share code (str) for accuracy challenges, 784 pixels for 'fool it'."""
-        if challenge.kind == "fool_it":
+        """A share code (str) for NETWORK kinds, 784 pixels for IMAGE kinds."""
+        if challenge.spec.submits == IMAGE:
             if isinstance(submission, str):
                 raise WorkshopError("This challenge takes an image, not a network.")
             return self.score_image(challenge, submission)

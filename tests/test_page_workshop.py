@@ -66,7 +66,7 @@ def board_order(code) -> list:
 def test_open_join_submit_and_the_leaderboard_in_score_order(shipped, mnist_test):
     images, labels = mnist_test
     x = pixels(images)
-    _, code = teacher_opens("from_scratch", **{wk.LAYER: 3})
+    _, code = teacher_opens("from_scratch", **{wk.param_key("from_scratch", "layer"): 3})
     trained = shipped["relu"]
 
     ana = join(code, "Ana")
@@ -110,7 +110,7 @@ def test_bad_room_codes_and_nicknames_say_what_is_wrong():
 
 
 def test_rate_limit_and_a_closed_room():
-    teacher, code = teacher_opens("fewest_edits", **{wk.MAX_EDITS: 5})
+    teacher, code = teacher_opens("fewest_edits", **{wk.param_key("fewest_edits", "max_edits"): 5})
     ana = join(code, "Ana")
     ana.session_state["tuning_relu"].log.set_bias(3, 0, 0.5)
     ana.run()
@@ -125,7 +125,7 @@ def test_rate_limit_and_a_closed_room():
 
 
 def test_over_the_edit_limit_is_refused_and_nothing_is_stored():
-    _, code = teacher_opens("fewest_edits", **{wk.MAX_EDITS: 2})
+    _, code = teacher_opens("fewest_edits", **{wk.param_key("fewest_edits", "max_edits"): 2})
     ana = join(code, "Ana")
     for k in range(3):
         ana.session_state["tuning_relu"].log.set_bias(3, k, 0.5)
@@ -137,7 +137,7 @@ def test_over_the_edit_limit_is_refused_and_nothing_is_stored():
 
 
 def test_a_reload_keeps_the_room_and_the_nickname():
-    _, code = teacher_opens("fewest_edits", **{wk.MAX_EDITS: 5})
+    _, code = teacher_opens("fewest_edits", **{wk.param_key("fewest_edits", "max_edits"): 5})
     ana = join(code, "Ana")
     query = {k: ana.query_params[k][0] if isinstance(ana.query_params[k], list) else ana.query_params[k]
              for k in ("room", "nick", "me")}
@@ -156,7 +156,7 @@ def test_a_reload_keeps_the_room_and_the_nickname():
 
 
 def test_nicknames_are_shown_escaped_on_the_leaderboard():
-    _, code = teacher_opens("fewest_edits", **{wk.MAX_EDITS: 5})
+    _, code = teacher_opens("fewest_edits", **{wk.param_key("fewest_edits", "max_edits"): 5})
     nasty = "[x](http://e.vil) <b>hi"
     at = join(code, nasty)
     at.session_state["tuning_relu"].log.set_bias(3, 0, 0.5)
@@ -170,7 +170,7 @@ def test_nicknames_are_shown_escaped_on_the_leaderboard():
 def test_fool_it_scores_the_changed_pixels(mnist_test, shipped):
     images, labels = mnist_test
     index = int(np.flatnonzero(labels == 4)[0])
-    _, code = teacher_opens("fool_it", **{wk.INDEX: index, wk.TARGET: 9})
+    _, code = teacher_opens("fool_it", **{wk.param_key("fool_it", "index"): index, wk.param_key("fool_it", "target"): 9})
     ana = join(code, "Ana")
     assert ana.button(key="ws_submit_image").disabled  # the network still reads a 4
     x0 = images[index].astype(np.float64).ravel() / 255
@@ -245,7 +245,7 @@ def test_presenter_view_hides_secondary_controls():
 
 
 def test_the_teacher_opens_an_entrys_network_from_the_leaderboard():
-    teacher, code = teacher_opens("fewest_edits", **{wk.MAX_EDITS: 5})
+    teacher, code = teacher_opens("fewest_edits", **{wk.param_key("fewest_edits", "max_edits"): 5})
     ana = join(code, "Ana")
     log = ana.session_state["tuning_relu"].log
     log.set_bias(3, 0, 0.5)
@@ -268,7 +268,7 @@ def test_without_mnist_rooms_open_and_submissions_say_why_not(tmp_path, monkeypa
     empty.mkdir()
     monkeypatch.setenv("MNIST_DIR", str(empty))
     monkeypatch.setenv("MNIST_DOWNLOAD", "0")
-    _, code = teacher_opens("fewest_edits", **{wk.MAX_EDITS: 5})
+    _, code = teacher_opens("fewest_edits", **{wk.param_key("fewest_edits", "max_edits"): 5})
     ana = join(code, "Ana")
     assert not ana.exception
     ana.button(key="ws_submit").click().run()

@@ -90,6 +90,34 @@ def test_challenge_parameters_are_checked():
             make_challenge(kind, model, **params)
 
 
+
+def test_each_kind_is_described_once_and_its_limits_come_from_the_network(shipped):
+    """The kinds table says everything a page needs; the edit limit is the network's own parameter count."""
+    n = shipped["relu"].num_parameters  # counted from the arrays, independently of the table
+    assert make_challenge("fewest_edits", "relu", max_edits=n).params["max_edits"] == n
+    with pytest.raises(WorkshopError):
+        make_challenge("fewest_edits", "relu", max_edits=n + 1)
+    assert workshop.layer_name(1) == "hidden layer 1 (784 → 16)"
+    assert workshop.layer_name(3) == "the output layer (16 → 10)"
+    for kind in workshop.KIND_LIST:
+        assert kind.submits in (workshop.NETWORK, workshop.IMAGE)
+        assert kind.gallery in (workshop.LAYER_WEIGHTS, workshop.EDITED_NEURONS, workshop.FOOLED_IMAGE)
+        params = {p.name: p.default if p.default is not None else p.lo for p in kind.params}
+        c = make_challenge(kind.id, "relu", **params)
+        assert c.title == kind.title and c.describe() and c.format_score(1)
+
+
+def test_pages_and_ui_name_no_kind_and_no_network_size():
+    """A new kind is a row of src.workshop.KIND_LIST: no page or ui module compares kind names or hard-codes
+    the network's size."""
+    from tests.conftest import ROOT
+    files = [ROOT / "pages/6_workshop.py", ROOT / "pages/7_leaderboard.py", *sorted((ROOT / "ui/workshop").glob("*.py"))]
+    for f in files:
+        text = f.read_text()
+        for word in [*workshop.KINDS, "13_002", "13,002", "13002"]:
+            assert word not in text, f"{f.name} names {word}"
+
+
 def test_images_round_trip_at_256_levels():
     q = workshop.quantise(np.linspace(0, 1, 784))
     assert q.dtype == np.uint8 and q[0] == 0 and q[-1] == 255
