@@ -372,10 +372,11 @@ def _component(name, **kw):
     return _components[name]
 
 
-def network_picture(svg: str, key=PICTURE):
-    """Show the network SVG; clicking a neuron selects it (see ``on_picture_click``)."""
+def network_picture(svg: str, key=PICTURE, on_click=on_picture_click):
+    """Show the network SVG; clicking a neuron calls ``on_click`` (by default it selects it, ``on_picture_click``),
+    with "layer,neuron" in ``st.session_state[key]["chosen"]``."""
     mount = _component("draw_network_picture", js=_PICTURE_JS, css=_PICTURE_CSS, isolate_styles=False)
-    mount(data={"svg": svg}, key=key, on_chosen_change=on_picture_click,
+    mount(data={"svg": svg}, key=key, on_chosen_change=on_click,
           width="stretch", height="content")
 
 

@@ -29,6 +29,8 @@ class Page:
 HOME = Page("app.py", "Home", ":material/home:", "What the network is, and the way in.")
 PAGES = [
     HOME,
+    Page("pages/0_lesson.py", "The lesson", ":material/school:",
+         "The chapter step by step: each idea with a live widget and a task the app checks."),
     Page("pages/1_draw.py", "Draw & classify", ":material/draw:",
          "Draw a digit and watch it flow through the network: pre-processing, every layer, the answer."),
     Page("pages/2_hand_tune.py", "Hand-tune", ":material/tune:",

@@ -1,0 +1,34 @@
+"""The lesson, step by step: the chapter's ideas in its order, each with a live widget and a task the app checks."""
+import streamlit as st
+
+from src import lesson as L
+from ui import lesson, lesson_more, lesson_steps
+from ui.sidebar import page_config, sidebar
+
+page_config("The lesson", "🎓")
+model_name = sidebar()
+lesson.init()
+lesson_steps.init()
+lesson_more.init()
+
+STEPS = {1: lesson_steps.step_1, 2: lesson_steps.step_2, 3: lesson_steps.step_3, 4: lesson_steps.step_4,
+         5: lesson_steps.step_5, 6: lesson_more.step_6, 7: lesson_more.step_7, 8: lesson_more.step_8,
+         9: lesson_more.step_9}
+
+st.title(":material/school: The lesson, step by step")
+note = lesson.notice()
+if note:
+    st.warning(note, icon=":material/gpp_bad:")
+
+# --- the path: nine steps, the done ones ticked; any step can be opened -------------------------------------
+lesson.path()
+
+# --- the step open now: a few sentences, its live widget, its task ------------------------------------------
+n = lesson.current()
+with st.container(key=f"lesson_step_{n}"):
+    st.header(f"{n}. {L.STEPS[n - 1].title}")
+    STEPS[n](model_name)
+
+# --- on to the next step, or the full page for more ------------------------------------------------------------
+lesson.footer(n)
+lesson.keep_in_address()

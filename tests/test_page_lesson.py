@@ -1,0 +1,278 @@
+"""AppTest of the lesson page: every step's check with a passing and a failing input (the server computes each
+check; the expected outcome here comes from an independent computation), and the progress in the address
+(a forged token, a made-up step number refused)."""
+import numpy as np
+import pytest
+
+from src import lesson as L
+from src import mnist, preprocess, templates, weights_file
+from src import race as racing
+from src.train import pixels
+from tests.conftest import ROOT
+from tests.pages_helpers import canvas_png, inject_drawing, open_page
+from tests.test_lesson import forward_np
+from ui import canvas as ui_canvas
+
+PAGE = "pages/0_lesson.py"
+SECRET = "test-lesson-secret"
+
+
+@pytest.fixture(autouse=True)
+def lesson_env(monkeypatch, tmp_path):
+    monkeypatch.setenv("VANILLA_LESSON_SECRET", SECRET)
+    monkeypatch.setenv("VANILLA_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("MNIST_DOWNLOAD", "0")
+    if not mnist.available("test"):
+        pytest.skip("MNIST test files not found (set MNIST_DIR)")
+
+
+@pytest.fixture(scope="module")
+def sig():
+    return weights_file.load(ROOT / "weights" / "sigmoid.npz")
+
+
+@pytest.fixture(scope="module")
+def tests_x():
+    images, labels = mnist.load("test", allow_download=False)
+    return pixels(images), labels
+
+
+def at_step(n, query=None):
+    at = open_page(PAGE, query)
+    if n != 1:
+        at.segmented_control(key="lesson_step").set_value(n).run()
+    assert not at.exception, at.exception
+    assert at.header[0].value.startswith(f"{n}.")
+    return at
+
+
+def check(at, n):
+    at.button(key=f"lesson_check_{n}").click().run()
+    assert not at.exception, at.exception
+    return at.session_state["lesson_results"][n]
+
+
+def done(at):
+    return at.session_state["lesson_done"]
+
+
+# --- step 1 ----------------------------------------------------------------------------------------------
+
+def drawn(digit28):
+    """What the page reads from a canvas showing ``digit28``: the data URL decoded and pre-processed."""
+    url = canvas_png(digit28)
+    return url, preprocess.preprocess(ui_canvas.decode_png(url), centre=True).digit
+
+
+def sevens(net, tests_x, n=3):
+    x, labels = tests_x
+    out = []
+    for i in np.flatnonzero(labels == 7):
+        url, read = drawn(x[i].reshape(28, 28))
+        if np.argmax(forward_np(net, read.reshape(-1))[1][-1]) == 7:
+            out.append(url)
+        if len(out) == n:
+            return out
+    raise AssertionError("no sevens")
+
+
+def keep_drawings(at, urls):
+    for url in urls:
+        gen = at.session_state["lesson_gen_lesson_draw1"] if "lesson_gen_lesson_draw1" in at.session_state else 0
+        inject_drawing(at, f"lesson_draw1_{gen}", url)
+        at.run()
+        at.button(key="lesson_keep").click().run()
+        assert not at.exception, at.exception
+
+
+def test_step_1_three_drawings_read_right(sig, tests_x):
+    at = at_step(1)
+    assert at.button(key="lesson_check_1").disabled  # no digit chosen yet
+    at.pills(key="lesson_digit").set_value(7).run()
+    keep_drawings(at, sevens(sig, tests_x))
+    assert len(at.session_state["lesson_kept"]) == 3
+    result = check(at, 1)
+    assert result.passed and 1 in done(at)
+    assert "progress" in at.query_params  # the signed progress is in the address
+
+
+def test_step_1_fails_with_one_drawing_kept_three_times_or_another_digit(sig, tests_x):
+    at = at_step(1)
+    at.pills(key="lesson_digit").set_value(7).run()
+    url = sevens(sig, tests_x, 1)[0]
+    keep_drawings(at, [url, url, url])
+    result = check(at, 1)
+    assert not result.passed and "nearly the same" in result.message and 1 not in done(at)
+    at.pills(key="lesson_digit").set_value(4).run()
+    at.button(key="lesson_forget").click().run()
+    keep_drawings(at, sevens(sig, tests_x))
+    assert not check(at, 1).passed and 1 not in done(at)
+
+
+# --- steps 2 and 3: reading neurons -------------------------------------------------------------------------
+
+def test_step_2_output_neuron(sig, tests_x):
+    at = at_step(2)
+    best = int(np.argmax(forward_np(sig, tests_x[0][0])[1][-1]))  # no drawing yet: test image #0
+    at.pills(key="lesson_clicked").set_value((best + 3) % 10).run()
+    assert not check(at, 2).passed
+    at.pills(key="lesson_clicked").set_value(best).run()
+    assert check(at, 2).passed and 2 in done(at)
+
+
+def test_step_3_strongest_first_layer_neuron(sig, tests_x):
+    at = at_step(3)
+    x = tests_x[0][0]  # the input chooser opens on test image #0
+    z = sig.weights[0].astype(np.float64) @ x + sig.biases[0]
+    at.selectbox(key="lesson_strongest").set_value(int(np.argmin(z))).run()
+    assert not check(at, 3).passed
+    at.selectbox(key="lesson_strongest").set_value(int(np.argmax(z))).run()
+    assert check(at, 3).passed
+
+
+# --- steps 4 and 5: one neuron's weights and bias ----------------------------------------------------------
+
+def test_step_4_edge_detector(sig):
+    at = at_step(4)
+    at.selectbox(key="lesson_neuron").set_value(3).run()
+    assert not check(at, 4).passed  # the trained weights: not painted
+    at.selectbox(key="lesson_pattern").set_value("vertical edge").run()
+    at.button(key="lesson_paint").click().run()
+    assert not check(at, 4).passed
+    at.selectbox(key="lesson_pattern").set_value("horizontal edge").run()
+    at.button(key="lesson_paint").click().run()
+    net = sig.copy()
+    net.weights[0][3] = templates.make("horizontal edge")
+    a = forward_np(net, L.HORIZONTAL_BAR)[1][1][3], forward_np(net, L.VERTICAL_BAR)[1][1][3]
+    assert a[0] >= L.EDGE_HIGH and a[1] <= L.EDGE_LOW
+    assert check(at, 4).passed and 4 in done(at)
+
+
+@pytest.mark.parametrize("bias,ok", [(-10.0, True), (5.0, False)])
+def test_step_5_bias_threshold(bias, ok):
+    at = at_step(5)
+    at.number_input(key="lesson_bias").set_value(bias)  # in a form: sent with the submit
+    at.button(key="lesson_set_bias").click().run()
+    assert float(at.session_state["tuning_sigmoid"].log.net.biases[0][0]) == bias
+    assert check(at, 5).passed is ok
+
+
+# --- steps 6 and 7: counting and shapes ------------------------------------------------------------------------
+
+def test_step_6_counts(sig):
+    at = at_step(6)
+    sizes = [784, 16, 16, 10]
+    for l in range(1, 4):
+        at.number_input(key=f"lesson_count_{l}_weights").set_value(sizes[l - 1] * sizes[l])
+        at.number_input(key=f"lesson_count_{l}_biases").set_value(sizes[l])
+    at.number_input(key="lesson_count_total").set_value(784 * 16 + 16 + 16 * 16 + 16 + 16 * 10 + 9).run()
+    assert not check(at, 6).passed  # the total is one short
+    at.number_input(key="lesson_count_total").set_value(784 * 16 + 16 + 16 * 16 + 16 + 16 * 10 + 10).run()
+    assert check(at, 6).passed
+
+
+def test_step_7_shapes(sig):
+    at = at_step(7)
+    for l in L.SHAPE_LAYERS:
+        n_out, n_in = sig.weights[l - 1].shape
+        for name, shape in (("W", (n_in, n_out)), ("a", (n_in, 1)), ("b", (n_out, 1)), ("a'", (n_out, 1))):
+            at.selectbox(key=f"lesson_shape_{l}_{name}").set_value(f"{shape[0]} x {shape[1]}")
+    at.run()
+    assert not check(at, 7).passed  # W transposed
+    for l in L.SHAPE_LAYERS:
+        n_out, n_in = sig.weights[l - 1].shape
+        at.selectbox(key=f"lesson_shape_{l}_W").set_value(f"{n_out} x {n_in}")
+    at.run()
+    assert check(at, 7).passed
+
+
+# --- step 8: zero a layer, rebuild some ------------------------------------------------------------------------
+
+def test_step_8_zero_and_rebuild(sig, tests_x):
+    at = at_step(8)
+    at.selectbox(key="lesson_zero_layer").set_value(2).run()
+    at.button(key="lesson_zero").click().run()
+    net = at.session_state["tuning_sigmoid"].log.net
+    assert not np.any(net.weights[1]) and not np.any(net.biases[1])
+    assert not check(at, 8).passed  # zeroed, nothing rebuilt
+    at.multiselect(key="lesson_rebuild").set_value([0, 1, 2, 3, 4, 5]).run()
+    at.button(key="lesson_rebuild_btn").click().run()
+    x, labels = tests_x
+    rebuilt = L.zeroed(sig, 2)
+    for j in range(6):
+        rebuilt.weights[1][j], rebuilt.biases[1][j] = sig.weights[1][j], sig.biases[1][j]
+    zero_acc = np.mean(L.zeroed(sig, 2).predict(x) == labels)
+    assert np.mean(rebuilt.predict(x) == labels) >= zero_acc + L.MIN_REBUILT
+    assert check(at, 8).passed
+
+
+# --- step 9: the race -------------------------------------------------------------------------------------------
+
+def finished_race(sigmoid_curve, relu_curve):
+    from ui import compare
+    run = compare.RaceRun(1000, 1, "sgd")
+    r = racing.RaceResult()
+    r.steps = list(range(len(sigmoid_curve)))
+    r.images_seen = [100 * s for s in r.steps]
+    r.accuracy = {"sigmoid": list(sigmoid_curve), "relu": list(relu_curve)}
+    r.loss = {"sigmoid": [None] * len(r.steps), "relu": [None] * len(r.steps)}
+    r.total_steps = r.steps[-1]
+    run.result = r
+    return run
+
+
+def test_step_9_which_learned_faster():
+    at = at_step(9)
+    assert at.button(key="lesson_check_9").disabled  # no race yet
+    slow, fast = [0.1, 0.3, 0.5, 0.8], [0.1, 0.7, 0.85, 0.9]
+    at.session_state["race_run"] = finished_race(slow, fast)
+    at.run()
+    assert np.mean(fast) - np.mean(slow) > L.TIE
+    at.radio(key="lesson_said").set_value("sigmoid").run()
+    assert not check(at, 9).passed
+    at.radio(key="lesson_said").set_value("relu").run()
+    assert check(at, 9).passed
+
+
+# --- progress in the address -------------------------------------------------------------------------------------
+
+def test_a_signed_token_restores_progress_and_the_step():
+    token = L.progress_token({1, 2, 6}, SECRET.encode())
+    at = at_step(6, {"progress": token})
+    assert done(at) == {1, 2, 6}
+    at = open_page(PAGE, {"step": "5", "progress": token})
+    assert at.header[0].value.startswith("5.") and done(at) == {1, 2, 6}
+
+
+@pytest.mark.parametrize("token", [L.progress_token(set(range(1, 10)), b"another server"), "1ff.AAAAAAAAAAAAAAAA",
+                                   "<b>1ff</b>", "1ff." + "A" * 500])
+def test_a_forged_progress_token_is_refused(token):
+    at = open_page(PAGE, {"progress": token})
+    assert done(at) == frozenset()
+    assert any("not made by this server" in w.value for w in at.warning)
+    assert "progress" not in at.query_params
+
+
+@pytest.mark.parametrize("step", ["99", "0", "-3", "x<script>", "4.5"])
+def test_a_made_up_step_number_is_refused(step):
+    at = open_page(PAGE, {"step": step})
+    assert at.header[0].value.startswith("1.")
+    assert any("There is no step" in w.value for w in at.warning)
+    assert at.query_params["step"] == "1"
+
+
+def test_skip_ahead_and_next_back():
+    at = open_page(PAGE, {"step": "8"})
+    assert at.header[0].value.startswith("8.")
+    at.button(key="lesson_next").click().run()
+    assert at.header[0].value.startswith("9.") and at.button(key="lesson_next").disabled
+    at.button(key="lesson_back").click().run()
+    assert at.header[0].value.startswith("8.") and at.query_params["step"] == "8"
+
+
+def test_every_step_in_the_presenter_view():
+    at = open_page(PAGE, {"present": "1"})
+    for n in range(1, L.N_STEPS + 1):
+        at.segmented_control(key="lesson_step").set_value(n).run()
+        assert not at.exception, (n, at.exception)
+        assert at.header[0].value.startswith(f"{n}.")
