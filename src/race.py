@@ -2,6 +2,7 @@
 images in the same order, with their test accuracy measured as they go."""
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -20,6 +21,9 @@ ACTIVATIONS = ("sigmoid", "relu")
 # Why a race ended early (RaceResult.stopped); None when it ran to the end.
 STOPPED = "stopped"        # the should_stop signal (the visitor pressed Stop)
 TIME_LIMIT = "time limit"  # it reached max_seconds
+# Why a RaceRun was told to stop (RaceRun.stop_reason): the visitor's Stop, or their page went away.
+PRESSED_STOP = "pressed stop"
+PAGE_CLOSED = "page closed"
 
 
 @dataclass
@@ -110,3 +114,67 @@ def race(images, labels, test_images, test_labels, n_images=5000, epochs=2, opti
         checkpoint(step)
     result.seconds = time.perf_counter() - start
     return result
+
+
+class RaceRun:
+    """One visitor's race, trained in a background thread (``race``) while a page shows its progress.
+
+    ``stop()`` sets the event the trainer checks after every step, so Stop ends the training itself, not
+    just a page's script. The thread touches nothing but this object; a page reads ``snapshot()``."""
+
+    def __init__(self, n_images: int, epochs: int, optimizer: str, test_images: int):
+        self.settings = (int(n_images), int(epochs), optimizer)
+        self.test_images = int(test_images)
+        self.stop_signal = threading.Event()
+        self.stop_reason: str | None = None   # PRESSED_STOP or PAGE_CLOSED once stop() was called
+        self._lock = threading.Lock()
+        self._curves = None
+        self._done = 0.0
+        self.result: RaceResult | None = None
+        self.failed: str | None = None
+        self.thread: threading.Thread | None = None
+
+    def start(self, images, labels, x_test, test_labels, on_end=None, max_seconds=None):
+        """Train in a daemon thread; ``on_end()`` is called when it ends, however it ends."""
+        n_images, epochs, optimizer = self.settings
+        limit = MAX_SECONDS if max_seconds is None else max_seconds
+
+        def work():
+            try:
+                self.result = race(images, labels, x_test, test_labels, n_images=n_images, epochs=epochs,
+                                   optimizer=optimizer, on_checkpoint=self._checkpoint,
+                                   should_stop=self.stop_signal.is_set, max_seconds=limit)
+                self._checkpoint(self.result, self.result.fraction_done)
+            except Exception:  # noqa: BLE001 - a race that fails says so on the page, never kills the server
+                self.failed = "The race stopped with an error; try again."
+            finally:
+                if on_end is not None:
+                    on_end()
+
+        self.thread = threading.Thread(target=work, name="sigmoid-vs-relu race", daemon=True)
+        self.thread.start()
+
+    def _checkpoint(self, result: RaceResult, fraction: float):
+        with self._lock:
+            self._curves = {"images": list(result.images_seen),
+                            "acc": {k: list(v) for k, v in result.accuracy.items()},
+                            "loss": {k: list(v) for k, v in result.loss.items()}}
+            self._done = fraction
+
+    def snapshot(self):
+        """(curves dict or None, fraction done) as of the last checkpoint."""
+        with self._lock:
+            return self._curves, self._done
+
+    @property
+    def running(self) -> bool:
+        return self.thread is not None and self.thread.is_alive()
+
+    def stop(self, reason: str = PRESSED_STOP, wait: float = 0.0):
+        """Ask the trainer to stop after its current step (a step takes milliseconds); wait up to ``wait`` s
+        for it to end. The first reason given is kept."""
+        if self.stop_reason is None:
+            self.stop_reason = reason
+        self.stop_signal.set()
+        if wait and self.thread is not None:
+            self.thread.join(wait)

@@ -97,6 +97,25 @@ def test_set() -> TestSet | None:
     return None if isinstance(found, str) else found
 
 
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _problem(folder: str, split: str, stamp) -> str | None:
+    return mnist.problem(folder, split)
+
+
+def mnist_problem(split: str = "test") -> str | None:
+    """None when the MNIST ``split`` ('train' or 'test') is on this server and intact; else one sentence naming
+    exactly which files are missing or damaged, and how to get them (``python -m src.mnist download``).
+    Cached on the files' stamp: checked again only when they change."""
+    folder = mnist.default_dir()
+    found = _problem(str(folder), split, _stamp(folder, split))
+    return sentence(found) if found else None
+
+
+def without_test_set(what: str) -> str:
+    """'<what> need the MNIST test images, which this server does not have: <which files, how to get them>'."""
+    return f"{what} need the MNIST test images. " + (mnist_problem("test") or "They could not be read.")
+
+
 def mnist_notice() -> str | None:
     """One message for the top of the page when the MNIST test set is not available, else None.
 
