@@ -1,6 +1,6 @@
 """Who wins the sigmoid-vs-ReLU race, and when: the page's race (src.race.race) over a grid of settings.
 
-    python bench/race_outcomes.py[--seeds 2]
+    python bench/race_outcomes.py [--seeds 2]
 
 For each optimiser and each (training images, epochs) setting, ``--seeds`` races from different initial weights,
 scored on the first 2,000 test images as the page scores them: the accuracy of each a fifth of the way in
