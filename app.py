@@ -2,7 +2,7 @@
 import numpy as np
 import streamlit as st
 
-from ui import data, figures, state
+from ui import data, figures, parameters, state
 from ui.registry import HOME, PAGES
 from ui.share import share_panel
 from ui.sidebar import page_config, sidebar
@@ -41,15 +41,8 @@ with left:
                         if tests is not None else "a blank image. ")
                      + "Blue connections are positive weights, red negative; a neuron's brightness is its activation.")
 with right:
-    rows = net.parameter_counts()
     st.markdown("**Where the parameters live**")
-    st.dataframe(
-        [{"layer": f"{net.sizes[r['layer'] - 1]} → {net.sizes[r['layer']]}", "weights": r["weights"],
-          "biases": r["biases"], "total": r["total"]} for r in rows]
-        + [{"layer": "all", "weights": sum(r["weights"] for r in rows), "biases": sum(r["biases"] for r in rows),
-            "total": net.num_parameters}],
-        hide_index=True, width="stretch",
-        column_config={c: st.column_config.NumberColumn(format="localized") for c in ("weights", "biases", "total")})
+    parameters.parameter_table(net, columns=parameters.HOME_COLUMNS)
     cols = st.columns(2)
     for col, name in zip(cols, data.MODEL_LABELS):
         acc = data.test_accuracy(name)

@@ -125,3 +125,17 @@ def test_no_mnist_gives_one_notice_and_every_page_renders(tmp_path, monkeypatch)
         at.switch_page(page.path).run()
         assert not at.exception, (page.path, at.exception)
         assert len([w for w in at.warning if "MNIST test images are not available" in w.value]) == 1, page.path
+
+
+def test_home_parameter_table_is_the_parameters_pages_counted_from_the_arrays(shipped):
+    """Home shows the Parameters page's table (one function builds both), its numbers counted from the arrays."""
+    at = home()
+    table = at.dataframe[0]
+    net = shipped["sigmoid"]
+    sizes = [w.size for w in net.weights]
+    biases = [b.size for b in net.biases]
+    assert list(table.value["weights"]) == sizes + [sum(sizes)]
+    assert list(table.value["biases"]) == biases + [sum(biases)]
+    assert list(table.value["layer total"]) == [w + b for w, b in zip(sizes, biases)] + [13002]
+    assert list(table.value["from → to"])[:3] == ["784 → 16", "16 → 16", "16 → 10"]
+    assert list(table.proto.column_order) == ["from → to", "weights", "biases", "layer total"]

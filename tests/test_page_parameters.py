@@ -15,6 +15,7 @@ from src.weights_file import to_bytes
 from tests import browser as br
 from tests.pages_helpers import container_text, keyed, open_page
 from ui import parameters as params
+from ui import parameters_pictures as pics
 from ui import state, theme
 
 PAGE = "pages/4_parameters.py"
@@ -254,7 +255,7 @@ def test_the_largest_legal_file_renders_bounded(drawn):
     at.toggle(key=params.SHOW_PROJECTION).set_value(True).run()
     assert not at.exception
     captions = " ".join(c.value for c in at.caption)
-    assert f"Showing the first {params.MAX_NEURONS} of {hidden:,} first-layer neurons" in captions
+    assert f"Showing the first {pics.MAX_NEURONS} of {hidden:,} first-layer neurons" in captions
     assert images and max(h for h, _ in images) <= 1000 and max(w for _, w in images) <= 1100
     assert figures and max(figures) < 600_000  # bytes of JSON: 64 rows at most, histograms as 60 bars
 
@@ -275,13 +276,13 @@ def test_the_issues_large_files_never_crash_the_page(hidden, drawn):
 def test_pictures_of_a_wide_layer_are_bounded_by_the_neurons_shown():
     wide = Network([np.ones((6257, 784), np.float32) * 0.01, np.ones((10, 6257), np.float32)],
                    [np.zeros(6257), np.zeros(10)])
-    img, _ = params.gallery(wide.weights[0])
+    img, _ = pics.gallery(wide.weights[0])
     assert img.shape[0] <= 8 * 90 and img.shape[1] <= 8 * 90  # 64 tiles of 84 px + 6 px gaps
-    img, _ = params.matrix_image(wide.weights[1])  # 10 x 6257: only the first 1,024 columns
-    assert img.shape[1] <= params.MAX_INPUTS * 1 and img.shape[0] <= 10 * 24
-    proj = params.projection(wide)
+    img, _ = pics.matrix_image(wide.weights[1])  # 10 x 6257: only the first 1,024 columns
+    assert img.shape[1] <= pics.MAX_INPUTS * 1 and img.shape[0] <= 10 * 24
+    proj = pics.projection(wide)
     assert proj.shape == (10, 784) and np.allclose(proj, wide.weights[1] @ wide.weights[0])
-    s = params.summary(wide.weights[0])
+    s = pics.summary(wide.weights[0])
     assert s["count"] == 6257 * 784 and s["mean"] == pytest.approx(0.01) and s["std"] == pytest.approx(0, abs=1e-6)
 
 
@@ -351,7 +352,7 @@ def test_presenter_view_hides_the_secondary_controls():
 # --- the computations, against NumPy -------------------------------------------------------------------------
 def test_summary_statistics_agree_with_numpy(rng):
     a = (rng.standard_normal((3000, 700)) * 0.3).astype(np.float32)  # over two blocks
-    s = params.summary(a)
+    s = pics.summary(a)
     a64 = a.astype(np.float64)
     assert s["mean"] == pytest.approx(a64.mean(), abs=1e-9) and s["std"] == pytest.approx(a64.std(), rel=1e-9)
     assert (s["min"], s["max"]) == (float(a.min()), float(a.max()))
@@ -360,15 +361,15 @@ def test_summary_statistics_agree_with_numpy(rng):
 
 def test_histograms_count_every_value_once(shipped):
     models = {n: (net, "#000") for n, net in shipped.items()}
-    fig = params.histograms_figure(models, 1)
+    fig = pics.histograms_figure(models, 1)
     weights = [t for t in fig.data if t.xaxis == "x"]
     biases = [t for t in fig.data if t.xaxis == "x2"]
     assert [int(np.sum(t.y)) for t in weights] == [12544, 12544] and [int(np.sum(t.y)) for t in biases] == [16, 16]
-    assert [len(t.y) for t in weights] == [params.HIST_BINS] * 2 and [len(t.y) for t in biases] == [10, 10]
+    assert [len(t.y) for t in weights] == [pics.HIST_BINS] * 2 and [len(t.y) for t in biases] == [10, 10]
     w = shipped["sigmoid"].weights[0]
     lo = min(float(w.min()), float(shipped["relu"].weights[0].min()))
     hi = max(float(w.max()), float(shipped["relu"].weights[0].max()))
-    expected, _ = np.histogram(w, bins=params.HIST_BINS, range=(lo, hi))
+    expected, _ = np.histogram(w, bins=pics.HIST_BINS, range=(lo, hi))
     assert np.array_equal(np.asarray(weights[0].y), expected)
 
 

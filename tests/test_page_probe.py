@@ -7,7 +7,7 @@ from src import probe
 from src.edits import EditLog
 from src.scoring import Scorer
 from src.train import pixels
-from tests.pages_helpers import container_text, open_page
+from tests.pages_helpers import container_text, keyed, open_page
 from ui import probe as pr
 
 PAGE = "pages/5_probe.py"
@@ -153,6 +153,31 @@ def test_fool_it_flips_the_answer(shipped, test_x):
     assert g.flipped and int(net.predict(g.image)) == 2
     assert metric(at, "Pixels changed") == str(g.count)
     assert f"Answer **{g.before} → 2**" in container_text(at, "probe_fool")
+
+
+def image_captions(node) -> list:
+    """The captions of every st.image under ``node`` (AppTest has no accessor for images)."""
+    found = [img.caption for img in getattr(getattr(node, "proto", None), "imgs", [])]
+    for child in getattr(node, "children", {}).values():
+        found += image_captions(child)
+    return found
+
+
+def test_the_dimmed_fooled_image_is_explained_by_its_caption(shipped, test_x):
+    """The right-hand picture draws the fooled image dimmed: its caption says so, and how dim, as measured on
+    the picture itself (a full-ink pixel that did not change is drawn at that share of white)."""
+    from ui import probe_figures
+    x, _ = test_x
+    at = part(open_page(PAGE), "fool")
+    caption = image_captions(keyed(at, "probe_fool"))[0]
+    before = np.ones(784, np.float32)
+    after = before.copy()
+    after[0] = 0.0  # one pixel changed: ink removed (red); the rest full ink, unchanged
+    picture = probe_figures.changes_image(before, after, size=28)
+    grey = picture[27, 27]
+    assert grey[0] == grey[1] == grey[2] and 0 < grey[0] < 255 and tuple(picture[0, 0]) != tuple(grey)
+    assert "dimmed" in caption and f"at {grey[0] / 255:.0%}" in caption
+    assert "blue where ink was added" in caption and "red where it was removed" in caption
 
 
 def test_break_it_scores_against_a_full_recomputation(shipped, test_x):

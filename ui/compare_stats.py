@@ -152,7 +152,7 @@ def inside_section():
     st.subheader("Inside the hidden layers, over the 10,000 test images")
     insides = {name: inside(name) for name in NAMES}
     if any(v is None for v in insides.values()):
-        st.info(data.without_test_set("These numbers, measured over the test set,"))
+        st.info(data.without_test_set("These numbers are measured over"))
         return
     with st.container(key="cmp_inside"):
         st.table(inside_rows(insides))
@@ -179,7 +179,7 @@ def accuracy_section():
     tests = data.test_set()
     preds = {name: data.test_predictions(name) for name in NAMES}
     if tests is None or any(p is None for p in preds.values()):
-        st.info(data.without_test_set("Accuracy per digit and the disagreements"))
+        st.info(data.without_test_set("Accuracy per digit and the disagreements are measured on"))
         return
     a1, a2 = st.columns([1.4, 1], gap="large")
     a1.plotly_chart(figures.per_digit_bars(per_digit_series(preds, tests.labels), y_min=80, height=280),

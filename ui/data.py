@@ -111,9 +111,9 @@ def mnist_problem(split: str = "test") -> str | None:
     return sentence(found) if found else None
 
 
-def without_test_set(what: str) -> str:
-    """'<what> need the MNIST test images, which this server does not have: <which files, how to get them>'."""
-    return f"{what} need the MNIST test images. " + (mnist_problem("test") or "They could not be read.")
+def without_test_set(lead: str) -> str:
+    """'<lead> the MNIST test images. <Which files are missing or damaged, and how to get them.>'"""
+    return f"{lead} the MNIST test images. " + (mnist_problem("test") or "They could not be read.")
 
 
 def mnist_notice() -> str | None:

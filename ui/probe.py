@@ -10,13 +10,12 @@ from __future__ import annotations
 import hashlib
 
 import numpy as np
-import plotly.graph_objects as go
 import streamlit as st
 
 from src import probe
 from src.network import Network
 
-from . import data, figures, inputs, state, theme
+from . import data, figures, inputs, probe_figures, state
 
 # --- this page's session keys, with their defaults ----------------------------------------------------------
 # What does it want to see?
@@ -74,7 +73,7 @@ MORPH_POINTS = 41
 NOISE_SIZES = (1_000, 10_000, 50_000)
 SNAPSHOT_STEPS = (0, 10, 25, 50, 100)   # and the last step: the filmstrip under a dream
 PROGRESS_EVERY = 20          # steps between two redraws of the evolving image
-IMAGE_PX = 168               # 28 x 6: the size the page shows a 28x28 image at
+IMAGE_PX = probe_figures.IMAGE_PX
 PLOT_CONFIG = {"displayModeBar": False}
 SIDE = 28
 
@@ -135,40 +134,6 @@ def keep_valid(key, options, default):
         st.session_state[key] = default
 
 
-# --- images -------------------------------------------------------------------------------------------------
-def gray(x, size=IMAGE_PX) -> np.ndarray:
-    """A (784,) image in [0, 1] as a white-on-black uint8 picture of ``size`` pixels."""
-    return figures.gray_image(np.asarray(x).reshape(SIDE, SIDE), size)
-
-
-def changes_image(before, after, size=IMAGE_PX) -> np.ndarray:
-    """The fooled image, grey, with the pixels that changed coloured: blue where ink was added, red where
-    it was removed (the lesson's colours for positive and negative)."""
-    b = np.asarray(before, dtype=np.float32).reshape(SIDE, SIDE)
-    a = np.asarray(after, dtype=np.float32).reshape(SIDE, SIDE)
-    rgb = np.repeat((np.clip(a, 0, 1) * 160)[..., None], 3, axis=2)  # dimmed, so the colours stand out
-    rgb[a > b] = theme.BLUE
-    rgb[a < b] = theme.RED
-    return figures.upscale(rgb.astype(np.uint8), size)
-
-
-def side_by_side(before, after, size=IMAGE_PX) -> np.ndarray:
-    """The original (grey) and the fooled image (changes coloured) in one RGB picture, so they stay side by
-    side on a phone too."""
-    original = np.repeat(gray(before, size)[..., None], 3, axis=2)
-    gap = np.full((original.shape[0], 8, 3), 14, np.uint8)  # the page's background
-    return np.hstack([original, gap, changes_image(before, after, size)])
-
-
-def filmstrip(snapshots, size=84) -> np.ndarray:
-    """Several (784,) images side by side, separated by a thin grey gap: one picture to send, not many."""
-    gap = np.full((size, 4), 60, np.uint8)
-    tiles = []
-    for x in snapshots:
-        tiles += [gray(x, size), gap]
-    return np.hstack(tiles[:-1])
-
-
 # --- What does it want to see? --------------------------------------------------------------------------------
 class DreamRun:
     """One click of Run: the settings and the result(s), kept in the session to be shown until the next run."""
@@ -227,7 +192,7 @@ def run_dreams(net: Network, start, progress, picture) -> DreamRun:
             if step % PROGRESS_EVERY == 0 or step == steps:
                 done = (i + step / max(steps, 1)) / len(settings)
                 progress.progress(min(done, 1.0), text=f"{caption}: step {step} of {steps}, value {value:.3f}")
-                picture.image(gray(image), caption=f"step {step}", width=IMAGE_PX, output_format="PNG")
+                picture.image(probe_figures.gray(image), caption=f"step {step}", width=IMAGE_PX, output_format="PNG")
 
         d = probe.dream(net, layer, neuron, start, steps=steps, lr=float(st.session_state[DREAM_LR]),
                         smoothness=s, size_penalty=k, of=objective, on_step=on_step, every=5,
@@ -246,19 +211,6 @@ def dream_summary(d: probe.Dream, net: Network, layer: int) -> str:
                "asked": " (stopped)"}.get(d.stopped, "")
     return (f"{value} {d.trace[0]:.3f} → **{d.value:.3f}** in {d.steps} steps{stopped}; "
             f"the network answers **{d.answer}** ({d.output[d.answer]:.0%})")
-
-
-def trace_figure(run: DreamRun, height=200) -> go.Figure:
-    """The neuron's value step by step, one line per run."""
-    fig = go.Figure()
-    colours = [theme.GREY_CSS, theme.HIGHLIGHT_CSS] if len(run.runs) > 1 else [theme.HIGHLIGHT_CSS]
-    for (caption, d, _), colour in zip(run.runs, colours):
-        fig.add_trace(go.Scatter(x=np.arange(d.trace.size), y=d.trace, mode="lines", name=caption,
-                                 line=dict(color=colour, width=2)))
-    fig.update_layout(height=height, margin=dict(l=10, r=10, t=30, b=10), xaxis_title="step",
-                      yaxis_title="value", legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0),
-                      showlegend=len(run.runs) > 1)
-    return fig
 
 
 # --- Morph ----------------------------------------------------------------------------------------------------
@@ -286,28 +238,6 @@ def morph(net: Network, tests, i: int, j: int) -> probe.Morph:
     """The morph between test images i and j. Not cached: one batch of 41 images takes ~0.3 ms, less than
     unpickling a cached copy would."""
     return probe.morph(net, tests.x[i], tests.x[j], n=MORPH_POINTS)
-
-
-def morph_figure(m: probe.Morph, t: float, height=300) -> go.Figure:
-    """Every output along the line from image A (t=0) to image B (t=1); the two end answers coloured, the
-    flip and the slider's position marked. Built in one go (``add_vline`` costs ~10x more per rerun)."""
-    ends = (int(m.answers[0]), int(m.answers[-1]))
-    colours = {ends[0]: theme.PAIR_COLOURS[0], ends[1]: theme.HIGHLIGHT_CSS}
-    traces = [go.Scatter(x=m.ts, y=m.outputs[:, d], mode="lines", name=str(d),
-                         line=dict(color=colours.get(d, theme.GREY_CSS), width=3 if d in colours else 1),
-                         showlegend=d in colours, hovertemplate=f"digit {d}: %{{y:.3f}} at t=%{{x:.3f}}<extra></extra>")
-              for d in range(m.outputs.shape[1])]
-    line = dict(type="line", xref="x", yref="paper", y0=0, y1=1)
-    shapes = [dict(line, x0=t, x1=t, line=dict(color="#ddd", width=1))]
-    notes = []
-    if m.flip_t is not None:
-        shapes.append(dict(line, x0=m.flip_t, x1=m.flip_t, line=dict(color=theme.RED_CSS, width=1, dash="dash")))
-        notes.append(dict(x=m.flip_t, y=0, xref="x", yref="paper", text=f"flips at {m.flip_t:.3f}", showarrow=False,
-                          xanchor="left", yanchor="bottom", font=dict(color=theme.RED_CSS)))
-    return go.Figure(traces, layout=dict(
-        height=height, margin=dict(l=10, r=10, t=30, b=10), shapes=shapes, annotations=notes,
-        xaxis=dict(title="t (0 = image A, 1 = image B)"), yaxis=dict(title="output"),
-        legend=dict(orientation="h", y=1.2, title=dict(text="answer at an end:"))))
 
 
 def morph_point(m: probe.Morph, t: float) -> int:
@@ -410,22 +340,6 @@ def ranking_rows(rows, n=None) -> list:
     return out
 
 
-def ranking_figure(rows, height=240) -> go.Figure:
-    """The accuracy drop for every hidden neuron, in network order: one group of bars per layer."""
-    fig = go.Figure()
-    colours = [theme.PAIR_COLOURS[0], theme.HIGHLIGHT_CSS]
-    for l in sorted({r["layer"] for r in rows}):
-        layer = sorted((r for r in rows if r["layer"] == l), key=lambda r: r["neuron"])
-        fig.add_trace(go.Bar(x=[[f"layer {l}"] * len(layer), [str(r["neuron"]) for r in layer]],
-                             y=[r["drop"] * 100 for r in layer], name=f"layer {l}",
-                             marker_color=colours[(l - 1) % len(colours)],
-                             hovertemplate=f"L{l} #%{{x[1]}}: −%{{y:.2f}} points<extra></extra>"))
-    fig.update_layout(height=height, margin=dict(l=10, r=10, t=10, b=10), showlegend=False,
-                      xaxis=dict(type="multicategory", tickfont=dict(size=10)), yaxis_title="accuracy drop (points)",
-                      bargap=0.15)
-    return fig
-
-
 # --- Noise ----------------------------------------------------------------------------------------------------
 @st.cache_data(max_entries=64, show_spinner=False)
 def _census(fp: str, _net: Network, n: int, seed: int, kind: str) -> probe.Census:
@@ -435,18 +349,6 @@ def _census(fp: str, _net: Network, n: int, seed: int, kind: str) -> probe.Censu
 def census(net: Network) -> probe.Census:
     s = st.session_state
     return _census(fingerprint(net), net, int(s[NOISE_N]), int(s[NOISE_SEED]), s[NOISE_KIND])
-
-
-def census_figure(c: probe.Census, height=260) -> go.Figure:
-    """How often each digit is the answer (bars, % of the images), with the mean confidence on each bar."""
-    share = c.counts / c.n * 100
-    text = [f"{s:.1f}%<br>conf. {m:.2f}" if n else "" for s, m, n in zip(share, c.mean_by_digit, c.counts)]
-    fig = go.Figure(go.Bar(x=[str(d) for d in range(len(share))], y=share, text=text, textposition="outside",
-                           cliponaxis=False, marker_color=theme.HIGHLIGHT_CSS,
-                           hovertemplate="digit %{x}: %{y:.1f}% of the images<extra></extra>"))
-    fig.update_layout(height=height, margin=dict(l=10, r=10, t=30, b=10), xaxis=dict(type="category", title="answer"),
-                      yaxis=dict(title="% of the random images", range=[0, max(10.0, float(share.max()) * 1.25)]))
-    return fig
 
 
 def noise_examples(net: Network, n=8):
