@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .network import MAX_PARAMETER, Network
-from .untrusted import quote
+from .untrusted import QUOTE_CHARS, quote
 
-LINK_VERSION = "1"
+LINK_VERSION = "2"   # "1": one step, the diff against the trained model; still read
 # Browsers and proxies commonly accept URLs up to ~8 kB; keep room for the rest of the address.
 MAX_LINK_CHARS = 6000
 # The text a link inflates to: every one of the 13,002 parameters changed, at up to ~50 characters an
@@ -27,6 +27,8 @@ MAX_LINK_CHARS = 6000
 MAX_LINK_TEXT = 1024 * 1024
 # Arrays a link may name: W and b of up to this many layers (far more than any shipped model has).
 _MAX_LINK_GROUPS = 2 * 16
+# Steps of history a link may carry (a longer history is cut, its oldest steps merged into one, to fit a link).
+MAX_LINK_STEPS = 200
 
 
 class EditError(ValueError):
@@ -55,16 +57,25 @@ class Edit:
     changes: tuple
 
 
+def typed(value, limit=QUOTE_CHARS) -> str:
+    """What a person typed, for a message: as typed (a number keeps its digits: "-1000000.5", not "-1e+06"),
+    trimmed, at most ``limit`` characters (then "…")."""
+    text = str(value).strip()
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def check_value(value) -> float:
-    """A number a person typed, as a float, or an EditError saying why it cannot be a parameter."""
+    """A number a person typed, as a float, or an EditError saying why it cannot be a parameter (quoting at
+    most 40 characters of what was typed, as typed)."""
     try:
         v = float(value)
-    except (TypeError, ValueError):
-        raise EditError(f"{value!r} is not a number") from None
+    except (TypeError, ValueError, OverflowError):
+        raise EditError(f"“{typed(value)}” is not a number") from None
     if not np.isfinite(v):
         raise EditError("weights and biases must be finite numbers")
     if abs(v) > MAX_PARAMETER:
-        raise EditError(f"{v:g} is beyond ±{MAX_PARAMETER:g}, the largest value allowed")
+        shown = typed(value) if isinstance(value, str) else f"{v:g}"
+        raise EditError(f"{shown} is beyond ±{MAX_PARAMETER:,.0f}, the largest value allowed")
     return v
 
 
@@ -78,6 +89,7 @@ class EditLog:
     done: list = field(default_factory=list)
     undone: list = field(default_factory=list)
     listeners: list = field(default_factory=list)  # each called as listener(edit, forward) after a change
+    revision: int = 0  # goes up with every change of ``net`` (apply, undo, redo): a key for caches
 
     def __post_init__(self):
         if self.net is None:
@@ -142,6 +154,7 @@ class EditLog:
         return edit
 
     def _write(self, edit, forward):
+        self.revision += 1
         for c in edit.changes:
             np.put(self.array(c.layer, c.param), c.indices, c.new if forward else c.old)
         for listener in self.listeners:
@@ -225,6 +238,14 @@ class EditLog:
                     changes.append((layer, param, idx, target[idx]))
         return self.apply(label, changes)
 
+    def load_steps(self, steps, label=None):
+        """Make each diff of ``steps`` ({(layer, param): (flat indices, values)}) one undoable edit, in order
+        (a history read back from a link). ``label(diff)`` names each (default: ``describe_step``)."""
+        label = label or (lambda d: describe_step(d, self.net.sizes))
+        edits = [self.apply(label(diff), [(layer, param, idx, values) for (layer, param), (idx, values)
+                                          in sorted(diff.items())]) for diff in steps]
+        return [e for e in edits if e is not None]
+
 
 # --- share links -------------------------------------------------------------------------------------
 
@@ -240,34 +261,102 @@ def _fmt(v) -> str:
     return np.format_float_positional(np.float32(v), unique=True, trim="-")
 
 
-def encode_link(log: EditLog) -> str:
-    """The edits of ``log`` (its diff against the trained model) as a URL-safe string.
+def edit_diff(edit: Edit) -> dict:
+    """What one edit wrote: {(layer, param): (flat indices, new float32 values)}, indices sorted."""
+    return merge_diffs([{(c.layer, c.param): (c.indices, c.new)} for c in edit.changes])
 
-    Text ``1;<model>;<fingerprint>;W1:<d>=<v>,<d>=<v>;b1:...`` where d are gaps between successive flat
-    indices and v the shortest decimals that round-trip float32, compressed with zlib, with 4 bytes of its
-    SHA-256 in front so that a damaged link is detected, in unpadded base64url.
-    """
+
+def merge_diffs(diffs) -> dict:
+    """Diffs applied one after the other, as one: for each entry, the value the last of them gives it."""
+    parts = {}
+    for diff in diffs:
+        for key, (idx, values) in diff.items():
+            parts.setdefault(key, []).append((np.asarray(idx, np.int64), np.asarray(values, np.float32)))
+    out = {}
+    for key, pieces in parts.items():
+        idx = np.concatenate([i for i, _ in pieces])
+        values = np.concatenate([v for _, v in pieces])
+        # the last value given to an entry wins: unique over the reversed arrays keeps first occurrences
+        uniq, first = np.unique(idx[::-1], return_index=True)
+        out[key] = (uniq, values[::-1][first])
+    return out
+
+
+def describe_step(diff: dict, sizes) -> str:
+    """A label for a step read back from a link (links carry numbers, not labels): which neurons it changed."""
+    neurons, n = set(), 0
+    for (layer, param), (idx, _) in diff.items():
+        n_in = sizes[layer - 1]
+        n += len(idx)
+        neurons.update((layer, int(j)) for j in (idx if param == "b" else np.unique(np.asarray(idx) // n_in)))
+    where = (f"layer {next(iter(neurons))[0]} neuron {next(iter(neurons))[1]}" if len(neurons) == 1 else
+             f"{len(neurons)} neurons")
+    return f"{where}: {n:,} parameter{'' if n == 1 else 's'} (restored from the address)"
+
+
+def _groups(diff: dict) -> list:
     groups = []
-    for (layer, param), (idx, _, now) in sorted(log.diff().items()):
+    for (layer, param), (idx, now) in sorted(diff.items()):
+        idx = np.asarray(idx, np.int64)
+        if not idx.size:
+            continue
         gaps = np.diff(np.concatenate([[-1], idx]))
         groups.append(f"{param}{layer}:" + ",".join(f"{d}={_fmt(v)}" if d != 1 else f"={_fmt(v)}"
                                                     for d, v in zip(gaps, now)))
-    text = ";".join([LINK_VERSION, log.name, fingerprint(log.trained), *groups]).encode()
-    body = zlib.compress(text, 9)
+    return groups
+
+
+def _pack(text: str) -> str:
+    body = zlib.compress(text.encode(), 9)
     return base64.urlsafe_b64encode(hashlib.sha256(body).digest()[:4] + body).decode().rstrip("=")
+
+
+def encode_link(log: EditLog, merged: int | None = None) -> str:
+    """The edits of ``log`` as a URL-safe string: its history, step by step, so that Undo after opening the
+    link takes back one step. The first ``merged`` edits become one step (all of them by default: the diff
+    against the trained model only, the shortest code); a step that leaves nothing changed is left out.
+
+    Text ``2;<model>;<fingerprint>;<step>;/;<step>...``, each step ``W1:<d>=<v>,<d>=<v>;b1:...`` where d are
+    gaps between successive flat indices and v the shortest decimals that round-trip float32, compressed with
+    zlib, with 4 bytes of its SHA-256 in front so that a damaged link is detected, in unpadded base64url.
+    (Version 1, still read, is one step.)
+    """
+    n = len(log.done)
+    merged = n if merged is None else max(0, min(int(merged), n))
+    steps = []
+    if merged:
+        base = {}
+        for key, (idx, values) in merge_diffs(edit_diff(e) for e in log.done[:merged]).items():
+            layer, param = key
+            keep = values != log.trained_array(layer, param).ravel()[idx]  # back at the trained value: no change
+            base[key] = (idx[keep], values[keep])
+        steps.append(base)
+    steps += [edit_diff(e) for e in log.done[merged:]]
+    encoded = [";".join(g) for g in (_groups(d) for d in steps) if g]
+    return _pack(";/;".join([";".join([LINK_VERSION, log.name, fingerprint(log.trained)]), *encoded])
+                 if encoded else ";".join([LINK_VERSION, log.name, fingerprint(log.trained)]))
+
 
 _GROUP = re.compile(r"([Wb])([1-9][0-9]{0,8}):(.*)", re.DOTALL)
 _ITEM = re.compile(r"([0-9]{0,9})=([^,=]{1,64})")
 
 
 def decode_link(code: str, trained: dict):
-    """(model name, diff) from a share-link string, checked against the trained models {name: Network}.
+    """(model name, diff) from a share-link string, checked against the trained models {name: Network}: the
+    link's steps taken together (see ``decode_steps``), ready for ``EditLog.load_diff``."""
+    name, steps = decode_steps(code, trained)
+    return name, merge_diffs(steps)
 
-    ``diff`` is {(layer, param): (flat indices, float32 values)}, ready for ``EditLog.load_diff``.
+
+def decode_steps(code: str, trained: dict):
+    """(model name, [diff, ...]) from a share-link string, checked against the trained models {name: Network}.
+
+    Each diff is {(layer, param): (flat indices, float32 values)}, one step of the history, in order. The model
+    is the one whose trained numbers the link's fingerprint names (whatever else the address says).
     Everything is bounded before it is used: the code's length (MAX_LINK_CHARS, refused rather than cut),
-    the inflated text (MAX_LINK_TEXT bytes, refused without inflating more), every number's digits, the
-    entries per array (at most its size). Raises LinkError with a message a person can act on, quoting at
-    most 40 characters of the link.
+    the inflated text (MAX_LINK_TEXT bytes, refused without inflating more), the number of steps and arrays,
+    every number's digits, the entries per array (at most its size). Raises LinkError with a message a person
+    can act on, quoting at most 40 characters of the link.
     """
     if not isinstance(code, str) or not code:
         raise LinkError("the link's edit code is missing")
@@ -298,20 +387,41 @@ def decode_link(code: str, trained: dict):
         text = data.decode()
     except UnicodeDecodeError as e:
         raise LinkError("the link's edit code is damaged (not text)") from e
-    if text.count(";") > 2 + _MAX_LINK_GROUPS:
-        raise LinkError("the link's edit code is malformed (more arrays than a network has)")
-    parts = text.split(";")
-    if len(parts) < 3 or parts[0] != LINK_VERSION:
+    version = text.split(";", 1)[0]
+    if version not in ("1", LINK_VERSION):
         raise LinkError("the link was made by another version of this app")
-    name, fp, groups = parts[1], parts[2], parts[3:]
+    max_steps = 1 if version == "1" else MAX_LINK_STEPS
+    if text.count(";") > 2 + max_steps * (_MAX_LINK_GROUPS + 2):
+        raise LinkError("the link's edit code is malformed (more arrays than a network has)")
+    if text.count(";/;") >= max_steps:
+        raise LinkError(f"the link has more steps of edits than {'a version 1 link may have' if max_steps == 1 else f'the {max_steps:,} a link may have'}; it was not made by this app")
+    parts = text.split(";")
+    if len(parts) < 3:
+        raise LinkError("the link was made by another version of this app")
+    name, fp = parts[1], parts[2]
     if name not in trained:  # the name is quoted defanged: it may be a Markdown link or image
         raise LinkError(f"the link is for a model {quote(name)} this app does not have "
                         f"(it has {', '.join(sorted(trained))})")
+    # the fingerprint says which trained numbers the edits were made on: it decides the model
+    name = next((n for n in [name, *sorted(trained)] if fingerprint(trained[n]) == fp), None)
+    if name is None:
+        raise LinkError(f"the link was made for different trained {parts[1]} weights than this app ships")
     net = trained[name]
-    if fp != fingerprint(net):
-        raise LinkError(f"the link was made for different trained {name} weights than this app ships")
-    if len(groups) > 2 * len(net.weights):
-        raise LinkError("the link's edit code is malformed (more arrays than the network has)")
+    steps, groups = [], []
+    for part in parts[3:] + ["/"]:
+        if part != "/":
+            groups.append(part)
+            continue
+        if len(groups) > 2 * len(net.weights):
+            raise LinkError("the link's edit code is malformed (more arrays than the network has)")
+        if groups or not steps:
+            steps.append(_read_groups(groups, net))
+        groups = []
+    return name, [s for s in steps if s]
+
+
+def _read_groups(groups, net) -> dict:
+    """One step's arrays ``W1:...``, ``b3:...`` as a diff, every number checked before it is used."""
     diff = {}
     for group in groups:
         m = _GROUP.fullmatch(group)
@@ -345,4 +455,4 @@ def decode_link(code: str, trained: dict):
             idx.append(pos)
             values.append(v)
         diff[(layer, param)] = (np.array(idx, np.int64), np.array(values, np.float32))
-    return name, diff
+    return diff

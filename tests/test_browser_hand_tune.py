@@ -1,4 +1,4 @@
-"""Real browser: paint with the brush, Enter applies a value, a reload keeps the edits (or the tab warns),
+"""Real browser: paint with the brush, Enter applies a value, a reload keeps the edits and their history (or the tab warns),
 two visitors' edits stay their own, and the grid with its brush controls fits a phone's screen."""
 import re
 from urllib.parse import parse_qs, urlparse
@@ -63,7 +63,8 @@ def test_brush_enter_and_reload(app):
     paint(page)
     wait_edits(page, 1)
     assert "painted" in page.locator(".st-key-tune_status").inner_text()
-    assert metrics(page)["Test accuracy now"] != trained
+    painted = metrics(page)["Test accuracy now"]
+    assert painted != trained
     # Enter in "New bias" applies it (it is a form)
     choose_tool(page, "Exact")
     box = page.get_by_label("New bias")
@@ -79,7 +80,11 @@ def test_brush_enter_and_reload(app):
     br.wait_for_app(page, selector=CANVAS)
     assert metrics(page)["Test accuracy now"] == edited
     assert "Opened a Sigmoid network" in page.locator(".st-key-tune_status").inner_text()
-    # the page's Undo undoes the whole restored state; no edits, nothing in the address
+    # the reload kept the history: Undo takes back the last step (the bias), then the stroke
+    assert metrics(page)["Edits"] == "2"
+    page.locator(".st-key-tune_undo button").click()
+    wait_edits(page, 1)
+    assert metrics(page)["Test accuracy now"] == painted
     page.locator(".st-key-tune_undo button").click()
     wait_edits(page, 0)
     assert metrics(page)["Test accuracy now"] == trained

@@ -208,3 +208,79 @@ def test_scorer_reports_before_after_and_broken_fixed(trained):
             assert per_digit[d] == (1.0 if d == 0 else 0.0)
         else:
             assert np.isnan(per_digit[d])
+
+
+# --- history in links, the fingerprint decides the model, typed numbers as typed ------------------------------
+
+def _replayed(trained, code, name="sigmoid"):
+    from src.edits import decode_steps
+    got, steps = decode_steps(code, {name: trained})
+    other = EditLog(trained, got)
+    other.load_steps(steps)
+    return other
+
+
+def test_a_link_carries_the_history_so_undo_takes_back_one_step(trained):
+    rng = np.random.default_rng(5)
+    log = EditLog(trained, "sigmoid")
+    _random_edits(log, rng, 12)
+    log.set_bias(2, 3, 0.5)
+    states = []  # the network after each step of the history, replayed independently from the trained model
+    replay = EditLog(trained, "sigmoid")
+    for edit in log.done:
+        replay.apply("x", [(c.layer, c.param, c.indices, c.new) for c in edit.changes])
+        states.append([a.copy() for a in replay.net.weights + replay.net.biases])
+    other = _replayed(trained, encode_link(log, merged=0))
+    assert len(other.done) == len(log.done)
+    for expected in reversed(states):
+        for a, b in zip(expected, other.net.weights + other.net.biases):
+            np.testing.assert_array_equal(a, b)
+        other.undo()
+    assert not other.edited
+
+
+def test_merged_steps_give_the_same_network_in_fewer_steps(trained):
+    log = EditLog(trained, "sigmoid")
+    log.set_weight(1, 0, 5, 2.0)
+    log.set_weight(1, 0, 5, float(trained.weights[0][0, 5]))  # back to trained: nothing left of it
+    log.set_bias(1, 1, 3.0)
+    log.set_bias(3, 2, -1.0)
+    other = _replayed(trained, encode_link(log, merged=3))
+    assert len(other.done) == 2 and other.changed_neurons() == log.changed_neurons()
+    for a, b in zip(log.net.weights + log.net.biases, other.net.weights + other.net.biases):
+        np.testing.assert_array_equal(a, b)
+    assert len(_replayed(trained, encode_link(log)).done) == 1  # by default one step: the shortest code
+
+
+def test_the_fingerprint_decides_the_model(trained):
+    other_net = Network.initialise(seed=12)
+    log = EditLog(other_net, "relu")
+    log.set_bias(1, 0, 2.0)
+    code = encode_link(log)
+    name, diff = decode_link(code, {"sigmoid": trained, "relu": other_net})
+    assert name == "relu"
+    # a code whose name says sigmoid but whose numbers were made on the relu weights opens relu
+    forged = encode_link(EditLog(other_net, "sigmoid", done=[]))
+    from src.edits import decode_steps
+    assert decode_steps(forged, {"sigmoid": trained, "relu": other_net})[0] == "relu"
+    with pytest.raises(LinkError, match="different trained"):
+        decode_link(code, {"relu": trained})
+
+
+def test_old_one_step_links_still_open(trained):
+    log = EditLog(trained, "sigmoid")
+    log.set_weight(1, 2, 7, 1.5)
+    fp = fingerprint(trained)
+    old = _forge(f"1;sigmoid;{fp};W1:{2 * 784 + 7 + 1}=1.5")
+    name, diff = decode_link(old, {"sigmoid": trained})
+    np.testing.assert_array_equal(diff[(1, "W")][0], [2 * 784 + 7])
+    with pytest.raises(LinkError, match="more steps of edits than a version 1 link may have"):
+        decode_link(_forge(f"1;sigmoid;{fp};W1:=1;/;W1:=2"), {"sigmoid": trained})
+
+
+@pytest.mark.parametrize("typed, shown", [("-1000000.5", "-1000000.5 is beyond ±1,000,000"),
+                                          ("1e9", "1e9 is beyond"), ("x" * 10_000, "“" + "x" * 40 + "…” is not")])
+def test_a_refused_value_is_quoted_as_typed_and_briefly(typed, shown):
+    with pytest.raises(EditError) as info:
+        check_value(typed)
+    assert shown in str(info.value) and len(str(info.value)) < 120

@@ -9,6 +9,7 @@ both per session and per model, made only when that model is first tuned.
 """
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,9 +31,11 @@ DEFAULTS = {MODEL: "sigmoid", USE_EDITS: True, PRESENTING: False}
 
 
 def init_defaults(defaults: dict):
-    """Give every key of ``defaults`` its default value unless the session already has one."""
+    """Give every key of ``defaults`` its default value unless the session already has one. A mutable
+    default (a dict, list or set) is copied: each session gets its own, never one shared by every visitor."""
     for key, value in defaults.items():
-        st.session_state.setdefault(key, value)
+        if key not in st.session_state:
+            st.session_state[key] = copy.copy(value) if isinstance(value, (dict, list, set)) else value
 
 
 def model_name() -> str:

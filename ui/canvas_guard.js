@@ -1,0 +1,81 @@
+// The drawing canvas (streamlit-drawable-canvas) as this app's pages want it, for every canvas inside the
+// elements that data.selector names:
+//  - its own toolbar hidden (its undo and redo replay earlier strokes to the app, which would take them as new);
+//  - with data.tapToPaint, a finger scrolls the page across the canvas instead of drawing on it. A tap on the
+//    canvas arms it ("painting": an outline shows it); the next touch draws one stroke, then it is disarmed
+//    again. A mouse or a pen draws as always.
+// The canvas lives in an open shadow root that the page's CSS cannot reach, so the rules go into that root, and
+// an observer applies them again whenever a canvas is mounted again (a new canvas after every stroke).
+const STYLE = `
+.dc-toolbar { display: none !important; }
+:host([data-tap-to-paint]) .upper-canvas, :host([data-tap-to-paint]) .lower-canvas,
+:host([data-tap-to-paint]) canvas { touch-action: pan-x pan-y pinch-zoom !important; }
+:host([data-tap-to-paint][data-armed]) .upper-canvas, :host([data-tap-to-paint][data-armed]) canvas {
+  touch-action: none !important; }
+:host([data-tap-to-paint][data-armed]) { outline: 3px solid rgb(255, 190, 60); outline-offset: 2px; }
+`;
+const TAP_PX = 12;      // a touch that moves less than this is a tap, not a scroll
+const TAP_MS = 600;     // ...and lasts less than this
+
+function guardTouch(host) {
+  if (host.__tapGuard) return;
+  host.__tapGuard = true;
+  host.dataset.tapToPaint = '';
+  let start = null;     // where and when an unarmed touch began
+  let drawing = false;  // an armed touch is drawing a stroke
+  const block = (e) => { e.stopImmediatePropagation(); };
+  host.addEventListener('touchstart', (e) => {
+    if ('armed' in host.dataset && e.touches.length === 1) { drawing = true; return; }  // the canvas draws
+    const t = e.touches[0];
+    start = e.touches.length === 1 ? { x: t.clientX, y: t.clientY, at: Date.now() } : null;
+    block(e);  // the canvas never sees it: the browser scrolls (touch-action allows it)
+  }, { capture: true });
+  host.addEventListener('touchmove', (e) => {
+    if (drawing) return;
+    const t = e.touches[0];
+    if (start && t && Math.hypot(t.clientX - start.x, t.clientY - start.y) > TAP_PX) start = null;
+    block(e);
+  }, { capture: true });
+  host.addEventListener('touchend', (e) => {
+    if (drawing) {
+      if (e.touches.length === 0) { drawing = false; delete host.dataset.armed; }
+      return;
+    }
+    if (start && Date.now() - start.at < TAP_MS) {
+      host.dataset.armed = '';
+      if (e.cancelable) e.preventDefault();  // no mouse events follow the tap: it must not draw a dot
+    }
+    start = null;
+    block(e);
+  }, { capture: true });
+  host.addEventListener('touchcancel', (e) => { start = null; if (!drawing) block(e); drawing = false; },
+    { capture: true });
+  // Mouse events a browser makes up after a touch (a tap) must not draw either, unless the canvas is armed.
+  for (const type of ['mousedown', 'mousemove', 'mouseup', 'click']) {
+    host.addEventListener(type, (e) => {
+      const fromTouch = e.sourceCapabilities && e.sourceCapabilities.firesTouchEvents;
+      if (fromTouch && !('armed' in host.dataset)) block(e);
+    }, { capture: true });
+  }
+}
+
+export default function ({ data }) {
+  const apply = () => document.querySelectorAll(data.selector).forEach((el) => {
+    const root = el.shadowRoot;
+    if (!root) return;
+    if (!root.querySelector('style[data-canvas-guard]')) {
+      const style = document.createElement('style');
+      style.dataset.canvasGuard = '';
+      style.textContent = STYLE;
+      root.appendChild(style);
+    }
+    if (data.tapToPaint) guardTouch(el);
+  });
+  apply();
+  let queued = false;
+  const observer = new MutationObserver(() => {
+    if (!queued) { queued = true; requestAnimationFrame(() => { queued = false; apply(); }); }
+  });
+  observer.observe(document.querySelector('[data-testid="stMain"]') || document.body, { childList: true, subtree: true });
+  return () => observer.disconnect();
+}
