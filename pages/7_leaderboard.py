@@ -35,8 +35,11 @@ room = room_or_message(workshop, code)
 if room is None:
     st.stop()
 
+teacher = identity.is_teacher_of(workshop, room)  # this browser runs the room (its cookie), not the address
 board_col, join_col = st.columns([3, 1], gap="large")
 with join_col:
     board.join_panel(room, presenting)
 with board_col:
-    board.live(workshop, room, teacher=identity.is_teacher_of(workshop, room), presenting=presenting)
+    if teacher and not presenting:
+        board.teacher_note(room)
+    board.live(workshop, room, teacher=teacher, presenting=presenting)

@@ -19,27 +19,31 @@ taken) are checked in the same database transaction that stores the submission (
 from __future__ import annotations
 
 import base64
+import csv
+import hashlib
+import io
 import hmac
 import re
 import secrets
 import threading
 import time
-import unicodedata
 import zlib
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
 import numpy as np
 
 from .edits import MAX_LINK_CHARS, LinkError, decode_link
 from .network import DEFAULT_SIZES, Network, count_parameters
-from .storage import Room, Storage, SubmitStats, Submission
+from . import nicknames
+from .nicknames import MAX_NICKNAME, random_nickname, skeleton  # noqa: F401  (part of this module's API)
+from .storage import Participant, Room, Storage, SubmitStats, Submission
 
 # Room codes: no I, L, O, 0 or 1, which people misread on a projector. 31^5 = 28.6 million codes.
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 5
 ROOM_CODE = re.compile(r"[A-HJKMNP-Z2-9]{5}")
 
-MAX_NICKNAME = 24  # characters (code points) after cleaning
 # A submission is the network's share link code: as long as a share link may be.
 MAX_SUBMISSION_CHARS = MAX_LINK_CHARS
 SESSION_TOKEN = re.compile(r"[A-Za-z0-9_-]{8,64}")
@@ -67,6 +71,14 @@ class WorkshopError(ValueError):
     is meant for the person who made it."""
 
 
+class NicknameTaken(WorkshopError):
+    """A nickname someone in the room has (or one that looks the same); ``suggestion`` is a free one."""
+
+    def __init__(self, message, suggestion):
+        super().__init__(message)
+        self.suggestion = suggestion
+
+
 @dataclass(frozen=True)
 class Limits:
     """What one room and one session may do."""
@@ -78,6 +90,8 @@ class Limits:
     max_participants: int = 60    # distinct nicknames per room
     rooms_per_session: int = 5    # open rooms one session may have (when no teacher secret is configured)
     max_open_rooms: int = 100     # open rooms opened in the last day, all sessions together
+    teacher_hours: float = 12.0   # how long a browser that gave the teacher secret keeps teacher rights
+    max_deadline_minutes: int = 600
 
 
 # --- room codes, nicknames, session tokens ---------------------------------------------------------------
@@ -108,35 +122,17 @@ def check_session_token(token) -> str:
     return token
 
 
-_KEEP_FORMAT = {"\u200c", "\u200d"}  # zero-width (non-)joiners: parts of emoji and of some scripts' words
-
-
 def clean_nickname(text) -> str:
-    """A nickname as it will be stored and shown: NFC, control and format characters (bidi overrides,
-    zero-width spaces) removed, runs of white space made one space, at most MAX_NICKNAME characters.
-    Any script and emoji are welcome. Raises WorkshopError when nothing visible is left or it is too long."""
-    if not isinstance(text, str):
-        raise WorkshopError("Choose a nickname.")
-    out = []
-    for ch in unicodedata.normalize("NFC", text):
-        cat = unicodedata.category(ch)
-        if cat == "Cc":
-            out.append(" ")  # a newline or tab separates words
-        elif cat in ("Cs", "Co", "Cn") or (cat == "Cf" and ch not in _KEEP_FORMAT):
-            continue
-        else:
-            out.append(ch)
-    nick = " ".join("".join(out).split())
-    if not nick or not any(unicodedata.category(c)[0] in "LNPS" for c in nick):
-        raise WorkshopError("Choose a nickname with at least one visible character.")
-    if len(nick) > MAX_NICKNAME:
-        raise WorkshopError(f"A nickname has at most {MAX_NICKNAME} characters (this one has {len(nick)}).")
-    return nick
+    """A nickname as stored and shown (``nicknames.clean``), or WorkshopError saying what is wrong."""
+    try:
+        return nicknames.clean(text)
+    except nicknames.NicknameError as e:
+        raise WorkshopError(str(e)) from None
 
 
 def nickname_key(nick: str) -> str:
-    """The form nicknames are compared in: 'Ana', 'ana' and 'Ａｎａ' are one participant."""
-    return unicodedata.normalize("NFKC", nick).casefold()
+    """The form submissions are grouped by: 'Ana', 'ana' and 'Ａｎａ' are one participant."""
+    return nicknames.key(nick)
 
 
 # --- challenge kinds: each described once ----------------------------------------------------------------
@@ -517,6 +513,30 @@ def rank(challenge: Challenge, submissions) -> list[Entry]:
             for i, (_, s) in enumerate(ordered, start=1)]
 
 
+# --- export --------------------------------------------------------------------------------------------
+
+CSV_COLUMNS = ("time", "nickname", "score", "edits", "share code")
+
+
+def spreadsheet_safe(cell) -> str:
+    """A CSV cell a spreadsheet shows as text: one starting with = + - @ (a formula), tab or carriage return
+    gets a leading apostrophe (OWASP, CSV injection)."""
+    text = str(cell)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def submissions_csv(submissions) -> str:
+    """Submissions as CSV text (time in UTC, ISO 8601; nickname; score; edits; share code), every cell made
+    spreadsheet-safe. Encode it as UTF-8 (with a BOM, which spreadsheets take as the sign of UTF-8)."""
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\r\n")
+    w.writerow(CSV_COLUMNS)
+    for s in submissions:
+        when = datetime.fromtimestamp(s.created, timezone.utc).isoformat(timespec="seconds")
+        w.writerow([spreadsheet_safe(c) for c in (when, s.nickname, repr(float(s.score)), s.edits, s.share_code)])
+    return out.getvalue()
+
+
 # --- the service -----------------------------------------------------------------------------------------
 
 class Workshop:
@@ -549,17 +569,50 @@ class Workshop:
             return False
         return hmac.compare_digest(given.encode(), self.secret.encode())
 
+    def _browser_digest(self, session: str) -> str:
+        """What the database keeps of a teacher's browser: an HMAC of its token under the secret (neither the
+        secret nor anything that tests a guess of it without the token)."""
+        return hmac.new(self.secret.encode(), session.encode(), hashlib.sha256).hexdigest()
+
+    def remember_teacher(self, session, secret) -> bool:
+        """This browser (its token) gave the right secret: it keeps teacher rights for ``teacher_hours``, in
+        every tab (a new tab for the projector too). False (nothing kept) when the secret is wrong."""
+        if not self.is_teacher(secret):
+            return False
+        check_session_token(session)
+        self.storage.remember_teacher(session, self._browser_digest(session), self.clock())
+        return True
+
+    def is_teacher_browser(self, session) -> bool:
+        """Did this browser give the secret within the last ``teacher_hours``? (Never without a secret.)"""
+        if not self.secret or not isinstance(session, str) or not SESSION_TOKEN.fullmatch(session):
+            return False
+        since = self.storage.teacher_since(session, self._browser_digest(session))
+        return since is not None and self.clock() - since < self.limits.teacher_hours * 3600
+
+    def teacher(self, session, secret=None) -> bool:
+        """A teacher: the secret given now, or earlier in this browser."""
+        return self.is_teacher(secret) or self.is_teacher_browser(session)
+
     def can_manage(self, room: Room, session: str, secret=None) -> bool:
-        """May this session (with this secret) close or clear ``room``?"""
-        if self.is_teacher(secret):
+        """May this browser (its token ``session``, with this secret) run ``room``? The teacher secret (given now
+        or earlier in this browser) runs every room; without a secret configured, the browser that opened it."""
+        if self.teacher(session, secret):
             return True
         if room.teacher_only or not isinstance(session, str):
             return False
         return hmac.compare_digest(room.opener.encode(), session.encode())
 
+    def _managed(self, code, session, secret, what: str) -> Room:
+        room = self.room(code)
+        if not self.can_manage(room, session, secret):
+            raise WorkshopError(f"Only the teacher who opened this room can {what}"
+                                + (" (with the teacher secret)." if self.secret_configured else "."))
+        return room
+
     def open_room(self, challenge: Challenge, session: str, secret=None) -> Room:
         check_session_token(session)
-        teacher = self.is_teacher(secret)
+        teacher = self.teacher(session, secret)
         if self.secret_configured and not teacher:
             raise WorkshopError("Opening a room needs the teacher secret (ask whoever runs this app).")
         if self.judge is not None:
@@ -585,21 +638,100 @@ class Workshop:
         return room
 
     def close_room(self, code, session, secret=None) -> Room:
-        room = self.room(code)
-        if not self.can_manage(room, session, secret):
-            raise WorkshopError("Only the teacher who opened this room can close it"
-                                + (" (with the teacher secret)." if self.secret_configured else "."))
+        room = self._managed(code, session, secret, "close it")
         self.storage.close_room(room.code, self.clock())
         return self.storage.room(room.code)
 
     def clear_room(self, code, session, secret=None) -> int:
-        room = self.room(code)
-        if not self.can_manage(room, session, secret):
-            raise WorkshopError("Only the teacher who opened this room can clear it"
-                                + (" (with the teacher secret)." if self.secret_configured else "."))
+        room = self._managed(code, session, secret, "clear it")
         return self.storage.clear_room(room.code)
 
+    def run_again(self, code, session, secret=None) -> Room:
+        """A new room with ``code``'s challenge (one click after a closed room)."""
+        room = self._managed(code, session, secret, "run it again")
+        return self.open_room(challenge_of(room), session, secret)
+
+    def set_deadline(self, code, minutes, session, secret=None) -> Room:
+        """Submissions to the room end ``minutes`` from now (None: no deadline)."""
+        room = self._managed(code, session, secret, "set its deadline")
+        if minutes is None:
+            self.storage.set_deadline(room.code, None)
+        else:
+            top = self.limits.max_deadline_minutes
+            if isinstance(minutes, bool) or not isinstance(minutes, (int, float, np.number)) \
+                    or not np.isfinite(minutes) or not 0 < minutes <= top:
+                raise WorkshopError(f"A deadline is from 1 to {top} minutes away.")
+            self.storage.set_deadline(room.code, self.clock() + float(minutes) * 60)
+        return self.storage.room(room.code)
+
+    def freeze(self, code, frozen: bool, session, secret=None) -> Room:
+        """Freeze the board (it shows the submissions made until now; later ones count but stay hidden until the
+        reveal), or reveal it."""
+        room = self._managed(code, session, secret, "freeze its board")
+        self.storage.set_frozen(room.code, self.clock() if frozen else None)
+        return self.storage.room(room.code)
+
+    def remove_entry(self, code, nickname, session, secret=None) -> int:
+        """Delete one nickname's submissions (its line on the board); it may submit again."""
+        room = self._managed(code, session, secret, "remove entries")
+        return self.storage.remove_nickname(room.code, nickname_key(nickname))
+
+    def ban(self, code, nickname, session, secret=None) -> int:
+        """Remove a nickname's entry and bar it (and its look-alikes) from the room."""
+        room = self._managed(code, session, secret, "ban nicknames")
+        nick = clean_nickname(nickname)
+        return self.storage.ban(room.code, skeleton(nick), nick)
+
+    def waiting(self, code) -> list[Participant]:
+        """Who joined the room and has not submitted yet, in the order they joined."""
+        room = self.room(code)
+        submitted = {s.nick_key for s in self.storage.submissions(room.code, codes=False)}
+        return [p for p in self.storage.participants(room.code) if p.nick_key not in submitted]
+
+    def export_csv(self, code, session, secret=None) -> str:
+        """Every submission of the room as CSV (``submissions_csv``), for its teacher."""
+        room = self._managed(code, session, secret, "export it")
+        return submissions_csv(self.storage.submissions(room.code))
+
     # --- participants -----------------------------------------------------------------------------------
+    def join(self, code, nickname, session) -> Participant:
+        """Join the room under a nickname, checked now: a name someone else in the room has, written in any
+        case, spacing or look-alike letters, or one the teacher banned, is refused with a free suggestion."""
+        room = self.room(code)
+        nick = clean_nickname(nickname)
+        check_session_token(session)
+        sk = skeleton(nick)
+
+        def check(room_, others, banned):
+            if room_ is None:
+                raise WorkshopError(f"There is no room {room.code} (any more). Check the code the teacher shows.")
+            if not room_.is_open:
+                raise WorkshopError(f"Room {room.code} is closed: it takes no one new. Its leaderboard stays.")
+            taken = {o.skeleton for o in others} | set(banned)
+            if sk in banned:
+                free = nicknames.suggest(nick, taken)
+                raise NicknameTaken(f"That nickname may not be used in this room; choose another, such as “{free}”.",
+                                    free)
+            clash = next((o for o in others if o.skeleton == sk), None)
+            if clash is not None:
+                same = clash.nick_key == nickname_key(nick)
+                free = nicknames.suggest(nick, taken)
+                raise NicknameTaken(f"Someone in this room is already “{clash.nickname}”"
+                                    + ("" if same else ", which looks the same on the board")
+                                    + f". Choose another nickname, such as “{free}”.", free)
+            if len(others) >= self.limits.max_participants:
+                raise WorkshopError(f"Room {room.code} is full: it has its {self.limits.max_participants} "
+                                    "participants.")
+
+        return self.storage.add_participant(
+            Participant(room.code, session, nick, nickname_key(nick), sk, self.clock()), check)
+
+    def participant(self, code, session) -> Participant | None:
+        """This browser's place in the room (None: it has not joined, or was removed)."""
+        if not isinstance(session, str) or not SESSION_TOKEN.fullmatch(session):
+            return None
+        return self.storage.participant(parse_room_code(code), session)
+
     def _rules(self, room: Room | None, stats: SubmitStats, session: str, key: str, code: str, now: float):
         """Raise WorkshopError when a submission may not be stored (also run inside the storing transaction)."""
         lim = self.limits
@@ -607,6 +739,11 @@ class Workshop:
             raise WorkshopError(f"There is no room {code} (any more). Check the code the teacher shows.")
         if not room.is_open:
             raise WorkshopError(f"Room {room.code} is closed: it takes no more submissions.")
+        if stats.joined_as != key:
+            raise WorkshopError(f"You are not in room {room.code} under this nickname (any more): join again.")
+        if room.deadline is not None and now > room.deadline:
+            raise WorkshopError(f"Time is up: room {room.code}'s deadline has passed, so this was not submitted. "
+                                "Your earlier submissions stay on the leaderboard.")
         if stats.nick_owner is not None and stats.nick_owner != session:
             raise WorkshopError("Someone else in this room already uses that nickname; choose another.")
         if stats.nick_owner is None and stats.participants >= lim.max_participants:
@@ -642,6 +779,9 @@ class Workshop:
         check_session_token(session)
         if self.judge is None:
             raise WorkshopError("Submissions cannot be scored: the server has no MNIST test set.")
+        joined = self.storage.participant(room.code, session)
+        if joined is None or joined.nick_key != key:
+            self.join(room.code, nick, session)  # checked as at the join form
         self._rules(room, self.storage.stats(room.code, session, key), session, key, room.code, self.clock())
         self._attempt(session)
         scored = self.judge.score(challenge_of(room), submission)
@@ -658,8 +798,9 @@ class Workshop:
         return max(0.0, self.limits.min_interval - (self.clock() - stats.session_last))
 
     def leaderboard(self, code) -> list[Entry]:
+        """The board; while it is frozen, as it was at that moment."""
         room = self.room(code)
-        return rank(challenge_of(room), self.storage.submissions(room.code, codes=False))
+        return rank(challenge_of(room), self.storage.submissions(room.code, codes=False, before=room.frozen))
 
     def entry_code(self, code, submission_id) -> str:
         """The share code (or image code) of one submission of room ``code``."""

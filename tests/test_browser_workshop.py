@@ -89,3 +89,62 @@ def test_two_participants_submit_and_the_leaderboard_orders_them(app):
     assert [r.split("\t")[2].strip() for r in rows] == ["11.35%", "9.80%"]
     ctx_a.close()
     ctx_b.close()
+
+
+def test_a_copied_address_is_not_the_participant_and_their_own_reload_still_is(app):
+    url, b, data_dir = app
+    room = Workshop(SqliteStorage(data_dir / "workshop.sqlite3"), None).open_room(
+        make_challenge("from_scratch", "relu", layer=3), new_session_token())
+    ctx_a, ana = participant(b, url, room.code, "Ana")
+    address = ana.url
+    assert "me=" not in address and "nick=" not in address and f"room={room.code}" in address
+    assert any(c["name"] == "vanilla_net_workshop" and c["sameSite"] == "Lax" and c["path"] == "/"
+               for c in ctx_a.cookies())
+
+    ana.reload()  # the participant's own reload: still Ana
+    br.wait_for_app(ana, selector=".st-key-ws_joined", timeout=SLOW)
+    assert "you are Ana" in shown(ana.locator(".st-key-ws_joined").inner_text())
+
+    ctx_b = b.new_context(viewport={"width": 1200, "height": 1000})  # the address pasted into another browser
+    other = ctx_b.new_page()
+    other.set_default_timeout(SLOW)
+    other.goto(address)
+    br.wait_for_app(other, selector=".st-key-ws_join_nick input", timeout=SLOW)
+    assert other.locator(".st-key-ws_joined").count() == 0
+    assert other.locator(".st-key-ws_join_code input").input_value() == room.code
+    ctx_a.close()
+    ctx_b.close()
+
+
+def test_the_teachers_address_gives_no_rights_elsewhere_and_a_new_tab_of_their_browser_knows_them(app):
+    url, b, _ = app
+    ctx_t = b.new_context(viewport={"width": 1400, "height": 1000})
+    teacher = ctx_t.new_page()
+    teacher.set_default_timeout(SLOW)
+    teacher.goto(f"{url}/workshop")
+    br.wait_for_app(teacher, selector=".st-key-ws_join_nick input", timeout=SLOW)
+    teacher.get_by_text("Run a room").click()
+    teacher.get_by_role("button", name="Open the room").click()
+    teacher.wait_for_selector(".st-key-ws_code", timeout=SLOW)
+    code = teacher.locator(".st-key-ws_code").inner_text().strip()
+    address = teacher.url
+    assert f"room={code}" in address and "me=" not in address
+
+    board = ctx_t.new_page()  # the leaderboard opened in a new tab, to be projected: it knows the teacher
+    board.set_default_timeout(SLOW)
+    board.goto(f"{url}/leaderboard?room={code}")
+    br.wait_for_app(board, selector=".st-key-lb_board", timeout=SLOW)
+    assert board.locator(".st-key-lb_teacher").count() == 1
+
+    ctx_s = b.new_context(viewport={"width": 1400, "height": 1000})  # the projected address, typed elsewhere
+    stranger = ctx_s.new_page()
+    stranger.set_default_timeout(SLOW)
+    stranger.goto(address)
+    br.wait_for_app(stranger, selector=".st-key-ws_join_nick input", timeout=SLOW)
+    assert stranger.locator(".st-key-ws_code").count() == 0
+    assert stranger.get_by_role("button", name="Close the room").count() == 0
+    stranger.goto(f"{url}/leaderboard?room={code}")
+    br.wait_for_app(stranger, selector=".st-key-lb_board", timeout=SLOW)
+    assert stranger.locator(".st-key-lb_teacher").count() == 0
+    ctx_t.close()
+    ctx_s.close()

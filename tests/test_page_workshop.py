@@ -14,6 +14,7 @@ from src.edits import encode_link
 from src.train import pixels
 from tests.pages_helpers import container_text, keyed, open_page
 from ui import workshop as wk
+from ui.workshop import identity
 
 WORKSHOP, LEADERBOARD = "pages/6_workshop.py", "pages/7_leaderboard.py"
 
@@ -136,23 +137,50 @@ def test_over_the_edit_limit_is_refused_and_nothing_is_stored():
     assert board_order(code) == []
 
 
-def test_a_reload_keeps_the_room_and_the_nickname():
+def as_browser(monkeypatch, token):
+    """The next pages open in a browser whose workshop cookie holds ``token`` (None: a browser without one).
+    AppTest has no browser: this is what st.context.cookies would give the page."""
+    monkeypatch.setattr(identity, "browser_token", lambda: token)
+
+
+def test_a_reload_keeps_the_room_and_the_nickname_and_the_address_carries_no_token(monkeypatch):
     _, code = teacher_opens("fewest_edits", **{wk.param_key("fewest_edits", "max_edits"): 5})
     ana = join(code, "Ana")
-    query = {k: ana.query_params[k][0] if isinstance(ana.query_params[k], list) else ana.query_params[k]
-             for k in ("room", "nick", "me")}
-    assert query["room"] == code and query["nick"] == "Ana"
-    again = open_page(WORKSHOP, query)  # the same tab reloaded: a new session, the same address
+    token = ana.session_state[wk.ME]
+    assert dict(ana.query_params) == {"room": [code]} or dict(ana.query_params) == {"room": code}
+    as_browser(monkeypatch, token)
+    again = open_page(WORKSHOP, {"room": code})  # the same tab reloaded: a new session, the same cookie
     assert "Ana" in container_text(again, "ws_joined")
     again.session_state["tuning_relu"].log.set_bias(3, 0, 0.5)
     again.run()
     again.button(key="ws_submit").click().run()
     assert "Submitted" in texts(again, "success"), texts(again, "error")  # still Ana's nickname to use
-    other = join(code, "ANA")  # someone else, the same nickname
-    other.session_state["tuning_relu"].log.set_bias(3, 0, 0.5)
-    other.run()
-    other.button(key="ws_submit").click().run()
-    assert "already uses that nickname" in texts(other, "error")
+    elsewhere = open_page(WORKSHOP)  # the same browser opening the workshop page without a room: back in it
+    assert "Ana" in container_text(elsewhere, "ws_joined")
+
+    as_browser(monkeypatch, None)  # the address pasted into another browser, even an address from before
+    for query in ({"room": code}, {"room": code, "nick": "Ana", "me": token}):
+        other = open_page(WORKSHOP, query)
+        assert not [k for k in keyed_keys(other) if k == "ws_joined"], "another browser is Ana"
+        assert other.text_input(key=wk.JOIN_CODE).value == code  # only the join form, code filled in
+        assert "me" not in other.query_params and "nick" not in other.query_params
+    other.text_input(key=wk.JOIN_NICK).input("ANA")  # someone else, the same nickname
+    other.button(key="ws_join").click().run()
+    assert "already “Ana”" in texts(other, "error") and other.session_state[wk.ROOM] is None
+
+
+def keyed_keys(at) -> list:
+    """The keys of every keyed container on the page."""
+    out = []
+
+    def walk(node):
+        block_id = str(getattr(getattr(node, "proto", None), "id", ""))
+        if "-" in block_id:
+            out.append(block_id.rsplit("-", 1)[-1])
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+    walk(at._tree)
+    return out
 
 
 def test_nicknames_are_shown_escaped_on_the_leaderboard():
@@ -187,7 +215,7 @@ def test_fool_it_scores_the_changed_pixels(mnist_test, shipped):
     assert f"Submitted: {changed} px" in texts(ana, "success"), texts(ana, "error")
 
 
-def test_a_teacher_secret_guards_opening(monkeypatch):
+def test_a_teacher_secret_guards_opening_and_is_remembered_by_the_teachers_browser_only(monkeypatch):
     monkeypatch.setenv("VANILLA_TEACHER_SECRET", "s3cret-for-tests")
     at = open_page(WORKSHOP)
     at.segmented_control(key=wk.ROLE).set_value(wk.TEACHER).run()
@@ -197,6 +225,23 @@ def test_a_teacher_secret_guards_opening(monkeypatch):
     at.button(key="ws_open").click().run()
     assert at.session_state[wk.ROOM] and "is open" in texts(at, "success")
     assert "s3cret" not in str(dict(at.query_params))  # the secret never goes into the address
+    code = at.session_state[wk.ROOM]
+    as_browser(monkeypatch, at.session_state[wk.ME])  # a new tab of the teacher's browser: known by its cookie
+    tab = open_page(LEADERBOARD, {"room": code})
+    keyed(tab, "lb_teacher")
+    tab.switch_page(WORKSHOP).run()
+    tab.segmented_control(key=wk.ROLE).set_value(wk.TEACHER).run()
+    tab.button(key="ws_open").click().run()  # no secret typed in this tab
+    assert "is open" in texts(tab, "success") and tab.session_state[wk.ROOM] != code
+    as_browser(monkeypatch, None)  # another browser, with the room's address: no rights
+    other = open_page(WORKSHOP, {"room": code})
+    other.segmented_control(key=wk.ROLE).set_value(wk.TEACHER).run()
+    assert not [b for b in other.button if b.key == "ws_close"]
+    other.button(key="ws_open").click().run()
+    assert "needs the teacher secret" in texts(other, "error")
+    other.text_input(key=wk.SECRET).input("wrong")
+    other.run()
+    assert "not the teacher secret" in texts(other, "error")
 
 
 def test_a_deleted_database_file_says_so_and_the_app_keeps_working(own_database):
@@ -224,20 +269,26 @@ def test_an_unreachable_postgresql_says_so_and_the_app_keeps_working(monkeypatch
     assert not at.exception and at.metric  # the home page still works
 
 
-def test_a_reloaded_teacher_page_is_still_the_teachers():
+def test_a_reloaded_teacher_page_is_still_the_teachers_and_its_address_gives_no_rights(monkeypatch):
     teacher, code = teacher_opens()
-    query = {k: teacher.query_params[k][0] if isinstance(teacher.query_params[k], list) else teacher.query_params[k]
-             for k in ("room", "me")}
-    again = open_page(WORKSHOP, query)
+    assert dict(teacher.query_params) in ({"room": [code]}, {"room": code})  # no token in the address
+    as_browser(monkeypatch, teacher.session_state[wk.ME])
+    again = open_page(WORKSHOP, {"room": code})
     assert code in container_text(again, "ws_code") and not again.button(key="ws_close").disabled
-    stranger = open_page(WORKSHOP, {"room": code})  # the join link: a participant's form
-    assert stranger.text_input(key=wk.JOIN_CODE).value == code
+    board = open_page(LEADERBOARD, {"room": code})  # the leaderboard in a new tab of the teacher's browser
+    keyed(board, "lb_teacher")
+    as_browser(monkeypatch, None)  # the projected address in another browser
+    stranger = open_page(WORKSHOP, {"room": code})
+    assert stranger.text_input(key=wk.JOIN_CODE).value == code  # the join link: a participant's form
     assert not [b for b in stranger.button if b.key == "ws_close"]
+    assert "lb_teacher" not in keyed_keys(open_page(LEADERBOARD, {"room": code}))
 
 
-def test_presenter_view_hides_secondary_controls():
+def test_presenter_view_hides_secondary_controls(monkeypatch):
     _, code = teacher_opens()
-    at = open_page(WORKSHOP, {"room": code, "nick": "Ana", "present": "1"})
+    ana = join(code, "Ana")
+    as_browser(monkeypatch, ana.session_state[wk.ME])
+    at = open_page(WORKSHOP, {"room": code, "present": "1"})
     assert "Ana" in container_text(at, "ws_joined")
     assert not [b for b in at.button if b.key == "ws_leave"]
     assert not at.segmented_control  # no role switch either

@@ -12,8 +12,8 @@ import uuid
 import pytest
 
 from src import storage
-from src.storage import (DatabaseReset, PostgresStorage, Room, SqliteStorage, StorageError, Submission,
-                         open_storage)
+from src.storage import (DatabaseReset, Participant, PostgresStorage, Room, SqliteStorage, StorageError,
+                         Submission, open_storage)
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 
@@ -206,6 +206,96 @@ def test_schema_creation_is_idempotent(make):
     assert {r.code for r in a.rooms()} == {"K7QXM", "ABCDE"}
 
 
+# The first schema, as the app made it before participants, bans, teachers' browsers, deadlines and frozen boards
+_V1 = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE rooms (code TEXT PRIMARY KEY, kind TEXT NOT NULL, params TEXT NOT NULL, model TEXT NOT NULL,
+    created DOUBLE PRECISION NOT NULL, closed DOUBLE PRECISION, opener TEXT NOT NULL,
+    teacher_only INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE submissions (id {id}, room TEXT NOT NULL REFERENCES rooms(code) ON DELETE CASCADE,
+    nickname TEXT NOT NULL, nick_key TEXT NOT NULL, score DOUBLE PRECISION NOT NULL, edits INTEGER NOT NULL,
+    share_code TEXT NOT NULL, created DOUBLE PRECISION NOT NULL, session TEXT NOT NULL);
+INSERT INTO meta VALUES ('schema_version', '1');
+INSERT INTO rooms VALUES ('K7QXM', 'fool_it', '{{"index": 4, "target": 9}}', 'relu', 1000.0, NULL, 'opener-token', 0);
+INSERT INTO submissions (room, nickname, nick_key, score, edits, share_code, created, session)
+    VALUES ('K7QXM', 'Ana', 'ana', 12, 12, 'code', 2000.0, 'session-1')
+"""
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def old_database(request, tmp_path):
+    """A factory of Storage objects on a database made by the first version of the app, with a room in it."""
+    if request.param == "sqlite":
+        path = tmp_path / "old.sqlite3"
+        with sqlite3.connect(path) as con:
+            con.executescript(_V1.format(id="INTEGER PRIMARY KEY AUTOINCREMENT"))
+        yield lambda: SqliteStorage(path)
+    else:
+        url = request.getfixturevalue("pg_url")
+        import psycopg
+        with psycopg.connect(url, autocommit=True) as con:
+            for statement in _V1.format(id=storage._ID["postgresql"]).split(";"):
+                con.execute(statement)
+        yield lambda: PostgresStorage(url)
+
+
+def test_an_old_database_is_migrated_and_keeps_its_rows(old_database):
+    s = old_database()
+    old = s.room("K7QXM")
+    assert old.kind == "fool_it" and old.deadline is None and old.frozen is None  # read through the new columns
+    assert [(x.nickname, x.score) for x in s.submissions("K7QXM")] == [("Ana", 12.0)]
+    assert s.set_deadline("K7QXM", 5000.0) and s.room("K7QXM").deadline == 5000.0
+    s.add_participant(Participant("K7QXM", "session-2", "Bo", "bo", "bo", 3000.0))
+    assert [p.nickname for p in s.participants("K7QXM")] == ["Bo"]
+    s.close()
+    again = old_database()  # a restart: migrated once, not again
+    assert again.room("K7QXM").deadline == 5000.0 and [p.nickname for p in again.participants("K7QXM")] == ["Bo"]
+    with again._transaction() as cur:
+        assert cur.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == storage.SCHEMA_VERSION
+    again.close()
+
+
+def test_participants_bans_and_the_frozen_board(make):
+    s = make()
+    s.create_room(room())
+    s.add_participant(Participant("K7QXM", "s-ana", "Ana", "ana", "ana", 10.0))
+    s.add_participant(Participant("K7QXM", "s-bo", "Bo", "bo", "bo", 11.0))
+    s.add_participant(Participant("K7QXM", "s-ana", "Anna", "anna", "anna", 12.0))  # one nickname per browser
+    assert [(p.session, p.nickname) for p in s.participants("K7QXM")] == [("s-bo", "Bo"), ("s-ana", "Anna")]
+    with pytest.raises(StorageError):  # the same skeleton twice: the unique index refuses it
+        s.add_participant(Participant("K7QXM", "s-cy", "Аnna", "аnna", "anna", 13.0))
+    refused = []
+
+    def refuse(room_, others, banned):
+        refused.append((room_.code, sorted(p.nickname for p in others), banned))
+        raise ValueError("no")
+    with pytest.raises(ValueError):
+        s.add_participant(Participant("K7QXM", "s-cy", "Cy", "cy", "cy", 14.0), check=refuse)
+    assert refused == [("K7QXM", ["Anna", "Bo"], set())] and s.participant("K7QXM", "s-cy") is None
+    s.add_submission(sub("Bo", session="s-bo", created=100.0))
+    s.add_submission(sub("Anna", session="s-ana", created=200.0))
+    s.add_submission(sub("Bo", session="s-bo", created=300.0))
+    assert [x.created for x in s.submissions("K7QXM", before=250.0)] == [100.0, 200.0]
+    assert s.set_frozen("K7QXM", 250.0) and s.room("K7QXM").frozen == 250.0
+    assert s.remove_nickname("K7QXM", "anna") == 1
+    assert s.ban("K7QXM", "bo", "Bo") == 2
+    assert s.participant("K7QXM", "s-bo") is None and s.bans("K7QXM") == ["Bo"]
+    assert s.submissions("K7QXM") == []
+    assert s.latest_participation("s-ana").room == "K7QXM"
+    s.close_room("K7QXM", 500.0)
+    assert s.latest_participation("s-ana") is None  # a closed room is not rejoined by itself
+
+
+def test_teachers_browsers_are_remembered_by_digest(make):
+    s = make()
+    assert s.teacher_since("tok", "digest-1") is None
+    s.remember_teacher("tok", "digest-1", 100.0)
+    s.remember_teacher("tok", "digest-1", 200.0)  # again: the newer time
+    assert s.teacher_since("tok", "digest-1") == 200.0
+    assert s.teacher_since("tok", "digest-2") is None  # another secret since: not a teacher
+    assert make().teacher_since("tok", "digest-1") == 200.0  # a restart keeps it
+
+
 # --- SQLite specifics ---------------------------------------------------------------------------------------
 
 def test_sqlite_file_folder_and_wal_are_made_on_first_use(tmp_path, monkeypatch):
@@ -217,7 +307,7 @@ def test_sqlite_file_folder_and_wal_are_made_on_first_use(tmp_path, monkeypatch)
     s.create_room(room())
     with sqlite3.connect(s.path) as con:
         assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "1"
+        assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == storage.SCHEMA_VERSION == "2"
 
 
 def test_default_folder_is_the_per_user_data_folder(monkeypatch, tmp_path):
@@ -317,7 +407,7 @@ def test_postgresql_tables_dropped_behind_its_back_are_made_again(pg_url):
     s.create_room(room())
     s.close()
     with psycopg.connect(pg_url, autocommit=True) as con:
-        con.execute("DROP TABLE submissions, rooms, meta")
+        con.execute("DROP TABLE submissions, participants, bans, teachers, rooms, meta")
     with pytest.raises(StorageError, match="missing"):
         s.room("K7QXM")
     assert s.room("K7QXM") is None

@@ -406,7 +406,7 @@ def test_unknown_room_bad_nickname_and_taken_nickname(ws):
     with pytest.raises(WorkshopError, match="visible"):
         ws.submit(room.code, "\u202e", new_session_token(), "0.5:1")
     ws.submit(room.code, "Ana", new_session_token(), "0.5:1")
-    with pytest.raises(WorkshopError, match="already uses that nickname"):
+    with pytest.raises(WorkshopError, match="already “Ana”"):
         ws.submit(room.code, "ANA", new_session_token(), "0.9:1")
     assert [e.score for e in ws.leaderboard(room.code)] == [0.5]
 
@@ -497,3 +497,148 @@ def test_a_room_stored_by_another_replica_is_read_back(ws):
     other = Workshop(ws.storage, FakeJudge())
     assert other.room(room.code) == room and len(other.leaderboard(room.code)) == 1
     assert isinstance(room, Room)
+
+
+# --- joining, identity and the teacher's tools ------------------------------------------------------------
+
+@pytest.mark.parametrize("other", ["Ana", "ana", " Ana ", "ANA", "Ａｎａ", "\u0410na", "\u0391na", "An\u0430",
+                                   "A n a"])
+def test_a_taken_nickname_or_a_look_alike_is_refused_at_join_with_a_free_suggestion(ws, other):
+    room, _ = opened(ws)
+    ws.join(room.code, "Ana", new_session_token())
+    with pytest.raises(workshop.NicknameTaken, match="already “Ana”") as refused:
+        ws.join(room.code, other, new_session_token())
+    assert workshop.skeleton(refused.value.suggestion) != workshop.skeleton("Ana")
+    ws.join(room.code, refused.value.suggestion, new_session_token())  # the suggestion is free
+
+
+def test_skeletons_tell_different_names_apart():
+    # independent of the table: the Cyrillic and Greek capitals named as Latin look-alikes in TR 39
+    import unicodedata
+    for ch in "\u0410\u0412\u0415\u041a\u041c\u041d\u041e\u0420\u0421\u0422\u0425\u0391\u0392\u0395\u0397\u039a\u039f\u03a1\u03a4":
+        latin = unicodedata.name(ch).split()[-1]  # 'CYRILLIC CAPITAL LETTER A' -> 'A'
+        if len(latin) == 1:
+            assert workshop.skeleton(ch) == latin.casefold(), unicodedata.name(ch)
+    assert len({workshop.skeleton(n) for n in ["Ana", "Anna", "Ana 2", "Åna", "Анна"]}) == 5
+
+
+def test_the_same_browser_may_rejoin_and_a_joined_browser_is_found_again(ws):
+    room, _ = opened(ws)
+    a = new_session_token()
+    ws.join(room.code, "Ana", a)
+    ws.join(room.code, "ana", a)  # its own name again (another case): fine
+    assert ws.participant(room.code, a).nickname == "ana"
+    assert ws.participant(room.code, new_session_token()) is None
+    assert ws.participant(room.code, "not a token!") is None
+
+
+def test_moderation_removes_an_entry_and_bans_a_nickname(ws):
+    room, teacher = opened(ws)
+    a, b = new_session_token(), new_session_token()
+    ws.submit(room.code, "Ana", a, "0.5:3")
+    ws.submit(room.code, "Bo", b, "0.7:1")
+    with pytest.raises(WorkshopError, match="Only the teacher"):
+        ws.remove_entry(room.code, "Ana", a)
+    assert ws.remove_entry(room.code, "ANA", teacher) == 1
+    assert [e.nickname for e in ws.leaderboard(room.code)] == ["Bo"]
+    assert ws.ban(room.code, "Bo", teacher) == 1
+    assert ws.leaderboard(room.code) == []
+    ws.clock_.now += 10
+    with pytest.raises(WorkshopError, match="may not be used"):
+        ws.submit(room.code, "Bo", b, "0.9:1")
+    with pytest.raises(WorkshopError, match="may not be used"):
+        ws.join(room.code, "\u0412o", new_session_token())  # a look-alike of the banned name
+    ws.submit(room.code, "Ana", a, "0.6:1")  # a removed entry may come back
+    assert [e.nickname for e in ws.leaderboard(room.code)] == ["Ana"]
+
+
+def test_a_deadline_ends_submissions_with_a_clear_message(ws):
+    room, teacher = opened(ws)
+    a = new_session_token()
+    with pytest.raises(WorkshopError, match="from 1 to"):
+        ws.set_deadline(room.code, 0, teacher)
+    assert ws.set_deadline(room.code, 2, teacher).deadline == ws.clock_.now + 120
+    ws.clock_.now += 119
+    ws.submit(room.code, "Ana", a, "0.5:3")
+    ws.clock_.now += 10
+    with pytest.raises(WorkshopError, match="Time is up"):
+        ws.submit(room.code, "Ana", a, "0.9:3")
+    assert [e.score for e in ws.leaderboard(room.code)] == [0.5]
+    ws.set_deadline(room.code, None, teacher)
+    ws.submit(room.code, "Ana", a, "0.9:3")
+
+
+def test_a_frozen_board_hides_later_submissions_until_the_reveal(ws):
+    room, teacher = opened(ws)
+    a, b = new_session_token(), new_session_token()
+    ws.submit(room.code, "Ana", a, "0.5:3")
+    ws.clock_.now += 10
+    ws.freeze(room.code, True, teacher)
+    ws.clock_.now += 10
+    ws.submit(room.code, "Bo", b, "0.9:1")
+    ws.submit(room.code, "Ana", a, "0.95:1")
+    assert [(e.nickname, e.score) for e in ws.leaderboard(room.code)] == [("Ana", 0.5)]
+    assert [p.nickname for p in ws.waiting(room.code)] == []
+    ws.freeze(room.code, False, teacher)
+    assert [(e.nickname, e.score) for e in ws.leaderboard(room.code)] == [("Ana", 0.95), ("Bo", 0.9)]
+
+
+def test_who_is_in_but_has_not_submitted(ws):
+    room, _ = opened(ws)
+    a, b, c = (new_session_token() for _ in range(3))
+    for nick, token in (("Ana", a), ("Bo", b), ("Cy", c)):
+        ws.join(room.code, nick, token)
+        ws.clock_.now += 1
+    ws.submit(room.code, "Bo", b, "0.5:3")
+    assert [p.nickname for p in ws.waiting(room.code)] == ["Ana", "Cy"]
+
+
+def test_run_it_again_opens_a_new_room_with_the_same_challenge(ws):
+    room, teacher = opened(ws, "fewest_edits", max_edits=7)
+    ws.close_room(room.code, teacher)
+    with pytest.raises(WorkshopError, match="Only the teacher"):
+        ws.run_again(room.code, new_session_token())
+    again = ws.run_again(room.code, teacher)
+    assert again.code != room.code and again.is_open and again.params == room.params and again.kind == room.kind
+
+
+def test_a_browser_that_gave_the_secret_stays_a_teacher_for_hours_and_only_it(ws, monkeypatch):
+    ws.secret = "s3cret"
+    t, other = new_session_token(), new_session_token()
+    assert not ws.remember_teacher(t, "wrong") and not ws.is_teacher_browser(t)
+    assert ws.remember_teacher(t, "s3cret") and ws.is_teacher_browser(t) and not ws.is_teacher_browser(other)
+    room = ws.open_room(make_challenge("fewest_edits", "relu", max_edits=3), t)  # no secret typed again
+    assert ws.can_manage(room, t) and not ws.can_manage(room, other)
+    with pytest.raises(WorkshopError, match="teacher secret"):
+        ws.close_room(room.code, other)
+    ws.clock_.now += ws.limits.teacher_hours * 3600 + 1
+    assert not ws.is_teacher_browser(t) and not ws.can_manage(room, t)
+    assert ws.can_manage(room, other, "s3cret")
+    ws.remember_teacher(t, "s3cret")
+    ws.secret = "another"  # a new secret: browsers remembered under the old one are teachers no more
+    assert not ws.is_teacher_browser(t)
+
+
+def test_csv_export_is_utf8_and_safe_in_a_spreadsheet(ws):
+    import csv
+    import io
+    ws.limits = Limits()  # room for six participants
+    room, teacher = opened(ws)
+    nasty = ["=HYPERLINK(\"e.vil\")", "+1", "-2", "@SUM(A1)", "\tTab", "Zoë 🦊"]
+    for i, nick in enumerate(nasty):
+        ws.clock_.now += 10
+        ws.submit(room.code, nick, new_session_token(), f"0.{i + 1}:{i}")
+    with pytest.raises(WorkshopError, match="Only the teacher"):
+        ws.export_csv(room.code, new_session_token())
+    text = ws.export_csv(room.code, teacher)
+    rows = list(csv.reader(io.StringIO(text.encode("utf-8").decode("utf-8"))))
+    assert rows[0] == ["time", "nickname", "score", "edits", "share code"]
+    assert len(rows) == 1 + len(nasty)
+    for row, nick, i in zip(rows[1:], nasty, range(len(nasty))):
+        clean = workshop.clean_nickname(nick)  # as stored (a tab becomes a space, then trimmed)
+        assert row[1] == ("'" + clean if clean[0] in "=+-@" else clean)
+        assert float(row[2]) == float(f"0.{i + 1}") and row[3] == str(i) and row[4] == f"0.{i + 1}:{i}"
+        assert row[0].endswith("+00:00")
+    for row in rows[1:]:
+        assert all(cell[:1] not in ("=", "+", "-", "@", "\t", "\r") for cell in row)
+    assert workshop.spreadsheet_safe("\rx") == "'\rx" and workshop.spreadsheet_safe("-x") == "'-x"

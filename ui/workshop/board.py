@@ -87,6 +87,12 @@ def join_panel(room, presenting):
     share_panel("workshop", {"room": room.code}, title="", size=220 if not presenting else 300, key="lb_share")
 
 
+def teacher_note(room):
+    with st.container(key="lb_teacher"):
+        st.caption(f"You run room {room.code} (this browser): choose an entry below to open it. Anyone else "
+                   "opening this address sees the board only.")
+
+
 def heading(challenge, room, presenting):
     st.markdown(f"**{challenge.title}** · {data.MODEL_LABELS[room.model]} · {challenge.score_name}, "
                 + ("higher is better" if challenge.higher_is_better else "fewer is better")

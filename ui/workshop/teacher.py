@@ -12,7 +12,7 @@ from .. import data, figures
 from ..share import share_panel
 from ..text import safe
 from . import CONFIRM_CLEAR, KIND, MODEL, NICK, ROLE, ROOM, SECRET, TEACHER, param_key, plural
-from .identity import me, secret
+from .identity import me, secret, secret_given
 from .service import attempt, say, service, storage_label
 
 
@@ -68,7 +68,7 @@ def my_rooms(service_) -> list:
     """The open rooms this teacher may run: those this browser opened, and every open room when the
     teacher secret was given."""
     try:
-        if service_.is_teacher(secret()):
+        if service_.teacher(me(), secret()):
             return service_.storage.rooms()
         return service_.storage.rooms(opener=me())
     except db.StorageError as e:
@@ -99,8 +99,12 @@ def pick_test_image(kind):
 
 def secret_input(service_):
     if service_.secret_configured:
-        st.text_input("Teacher secret", key=SECRET, type="password", width=360,
-                      help="This server has a teacher secret: opening, closing and clearing rooms need it.")
+        if service_.is_teacher_browser(me()) and not secret():
+            st.caption("This browser gave the teacher secret: it runs rooms.")
+            return
+        st.text_input("Teacher secret", key=SECRET, type="password", width=360, on_change=secret_given,
+                      help="This server has a teacher secret: opening, closing and clearing rooms need it. Once "
+                           "given, this browser keeps teacher rights for a few hours, in every tab.")
 
 
 def room_picker(rooms, code):
@@ -141,7 +145,7 @@ def _test_image_preview(service_, kind: ws.Kind):
 def open_form(service_, expanded):
     """The challenge (one of ``ws.KIND_LIST``), the model, the kind's own settings, and Open."""
     with st.expander("Open a new room", expanded=expanded, icon=":material/add_circle:"):
-        if service_.secret_configured and not service_.is_teacher(secret()):
+        if service_.secret_configured and not service_.teacher(me(), secret()):
             st.info("Type the teacher secret above first.")
         kind = ws.KINDS[st.radio("Challenge", list(ws.KINDS), format_func=lambda k: ws.KINDS[k].title, key=KIND,
                                  horizontal=True)]
