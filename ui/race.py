@@ -14,6 +14,7 @@ import threading
 
 import plotly.graph_objects as go
 import streamlit as st
+from streamlit.logger import get_logger
 
 from src import mnist
 from src import race as racing
@@ -35,6 +36,8 @@ TEST_IMAGES = 2000          # the race scores on the first 2,000 test images
 RACES_AT_ONCE = 2           # at most this many races train at once on the whole server
 FRAGMENT = "race_fragment"  # the section's fragment key
 LIVE_EVERY = 1.0            # seconds between two redraws of a running race's progress
+
+log = get_logger(__name__)   # Streamlit's logger: its lines reach the server's output at the default level
 
 
 def init():
@@ -61,6 +64,7 @@ class Board:
             with self._lock:
                 self._runs.discard(run)
             self._slots.release()
+            log.info("race ended: %s, %d still running", ending(run), self.running())
 
         run.start(*args, on_end=ended)
         return True
@@ -75,8 +79,20 @@ def board() -> Board:
     return Board(RACES_AT_ONCE)
 
 
+def ending(run: racing.RaceRun) -> str:
+    """How a race ended, for the server's log: 'page closed at 12% (1,130 of 9,375 steps, 1.4 s)'."""
+    r = run.result
+    if r is None:
+        return "failed" if run.failed else "not started"
+    why = run.stop_reason if r.stopped == racing.STOPPED else (r.stopped or "finished")
+    return f"{why} at {r.fraction_done:.0%} ({r.steps[-1]:,} of {r.total_steps:,} steps, {r.seconds:.1f} s)"
+
+
 def _stop_when_released(runs: list):
+    """The session ended (its tab closed, its connection lost): stop its races."""
     for run in runs:
+        if run.running:
+            log.info("a racer's page closed: stopping its race")
         run.stop(racing.PAGE_CLOSED)  # sets a flag, never waits: it runs on the server's event loop
 
 

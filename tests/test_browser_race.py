@@ -1,0 +1,80 @@
+"""Real browser: a race whose page has gone away stops. A race trains in a thread of the server; the server's
+output says how each race ended (ui.race logs it), and a second visitor's page shows how many are running."""
+import queue
+import re
+import threading
+import time
+
+import pytest
+
+from tests import browser as br
+
+pytestmark = [pytest.mark.browser, pytest.mark.skipif(br.missing() is not None, reason=br.missing() or "")]
+
+STOP_WAIT = 15  # seconds the server has to stop a closed page's race; the race itself runs far longer (cap 30 s)
+
+
+@pytest.fixture
+def server(mnist_train, mnist_test):
+    """The app on a free port, its output read line by line into a queue."""
+    port = br.free_port()
+    proc = br.start_app(port)
+    lines = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(l.decode(errors="replace")) for l in proc.stdout], daemon=True).start()
+    url = f"http://127.0.0.1:{port}"
+    try:
+        br.wait_healthy(proc, url)
+        yield url, lines
+    finally:
+        br.stop_app(proc)
+
+
+def wait_for_line(lines, pattern, seconds):
+    """The first server line matching ``pattern`` within ``seconds``, else None."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            line = lines.get(timeout=0.2)
+        except queue.Empty:
+            continue
+        if re.search(pattern, line):
+            return line
+    return None
+
+
+def open_race(b, url):
+    page = b.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{url}/sigmoid_vs_relu")
+    br.wait_for_app(page, selector="h1")
+    page.locator(".st-key-cmp_more").get_by_role("radio", name="A race").click()
+    br.wait_for_app(page, selector=".st-key-race_start button")
+    return page
+
+
+def running_now(page) -> int:
+    return int(re.search(r"running now: (\d+)", page.inner_text("body")).group(1))
+
+
+def test_a_race_whose_tab_closes_stops(server):
+    url, lines = server
+    with br.browser() as b:
+        racer = open_race(b, url)
+        for key in ("race_images", "race_epochs"):  # the largest race: 60,000 images x 5 epochs
+            racer.locator(f".st-key-{key} input[type=range]").focus()
+            racer.keyboard.press("End")
+            br.wait_for_app(racer)
+        racer.locator(".st-key-race_start button").click()
+        racer.wait_for_selector(".st-key-race_progress")
+        watcher = open_race(b, url)
+        assert running_now(watcher) == 1
+        assert wait_for_line(lines, r"race ended", 1) is None  # still training
+        racer.close()
+        ended = wait_for_line(lines, r"race ended: ", STOP_WAIT)
+        assert ended is not None, "the race went on training for a closed page"
+        assert "page closed at" in ended and "of 9,375 steps" in ended
+        steps = int(re.search(r"\(([\d,]+) of", ended).group(1).replace(",", ""))
+        assert steps < 9375  # stopped early, not run to its end
+        watcher.reload()
+        watcher.locator(".st-key-cmp_more").get_by_role("radio", name="A race").click()
+        br.wait_for_app(watcher, selector=".st-key-race_start button")
+        assert running_now(watcher) == 0
