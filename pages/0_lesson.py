@@ -2,7 +2,7 @@
 import streamlit as st
 
 from src import lesson as L
-from ui import lesson, lesson_more, lesson_steps
+from ui import lesson, lesson_more, lesson_steps, state
 from ui.sidebar import page_config, sidebar
 
 page_config("The lesson", "🎓")
@@ -15,18 +15,21 @@ STEPS = {1: lesson_steps.step_1, 2: lesson_steps.step_2, 3: lesson_steps.step_3,
          5: lesson_steps.step_5, 6: lesson_more.step_6, 7: lesson_more.step_7, 8: lesson_more.step_8,
          9: lesson_more.step_9}
 
-st.title(":material/school: The lesson, step by step")
+presenting = state.presenting()
+st.html(lesson.PAGE_CSS)
+if not presenting:  # projected, the step's own title is the heading
+    st.title(":material/school: The lesson, step by step")
 note = lesson.notice()
 if note:
     st.warning(note, icon=":material/gpp_bad:")
 
 # --- the path: nine steps, the done ones ticked; any step can be opened -------------------------------------
-lesson.path()
+lesson.path(show_progress=not presenting)
 
 # --- the step open now: a few sentences, its live widget, its task ------------------------------------------
 n = lesson.current()
 with st.container(key=f"lesson_step_{n}"):
-    st.header(f"{n}. {L.STEPS[n - 1].title}")
+    st.header(f"{n}. {L.STEPS[n - 1].title}" + (f" · step {n} of {L.N_STEPS}" if presenting else ""))
     STEPS[n](model_name)
 
 # --- on to the next step, or the full page for more ------------------------------------------------------------

@@ -219,13 +219,15 @@ def _draw(net, key: str):
 
 # --- the path and the way on ---------------------------------------------------------------------------------
 
-def path():
+def path(show_progress=True):
     """The nine steps as one row of buttons (done ones ticked), and how many are done."""
-    n_done = len(done())
-    st.progress(n_done / L.N_STEPS, text=f"{n_done} of {L.N_STEPS} steps done")
+    if show_progress:
+        n_done = len(done())
+        st.progress(n_done / L.N_STEPS, text=f"{n_done} of {L.N_STEPS} steps done")
     labels = {n: step_label(n) for n in range(1, L.N_STEPS + 1)}  # plain values: AppTest calls it outside a run
-    st.segmented_control("Step", list(labels), key=STEP, format_func=labels.get, required=True,
-                         label_visibility="collapsed", width="stretch")
+    with st.container(key="lesson_path"):
+        st.segmented_control("Step", list(labels), key=STEP, format_func=labels.get, required=True,
+                             label_visibility="collapsed", width="stretch")
 
 
 def footer(n: int):
@@ -236,3 +238,13 @@ def footer(n: int):
         st.button("Next step", key="lesson_next", on_click=go, args=(n + 1,), disabled=n == L.N_STEPS,
                   icon=":material/arrow_forward:", type="primary" if n in done() else "secondary")
         st.page_link(page.path, label=f"More on the {page.label} page", icon=page.icon)
+
+
+# On a phone: a shorter title with less space above it, and the nine step buttons on one row.
+PAGE_CSS = """<style>
+@media (max-width: 640px) {
+  [data-testid="stMainBlockContainer"] { padding-top: 3.5rem; }
+  [data-testid="stMainBlockContainer"] h1 { font-size: 1.75rem; padding-top: 0; }
+  .st-key-lesson_path button { padding-left: 0.1rem; padding-right: 0.1rem; min-width: 0; }
+}
+</style>"""

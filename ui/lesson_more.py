@@ -57,12 +57,14 @@ def step_6(model_name):
           "has its own bias. How many numbers is that?",
           f"Layers of {', '.join(map(str, sizes))} neurons. Count them for each layer: a weight for every pair "
           "(neuron of this layer, neuron of the layer before), a bias for every neuron of this layer.")
-    for l in range(1, len(net.weights) + 1):
-        c0, c1, c2 = st.columns([1.4, 1, 1], vertical_alignment="bottom")
-        c0.markdown(f"**Layer {l}**: {sizes[l - 1]} → {sizes[l]}")
-        c1.number_input("weights", 0, 10**7, value=None, key=COUNT.format(l, "weights"), placeholder="?")
-        c2.number_input("biases", 0, 10**7, value=None, key=COUNT.format(l, "biases"), placeholder="?")
-    st.number_input("All of them together", 0, 10**8, key=TOTAL, placeholder="?")
+    for l in range(1, len(net.weights) + 1):  # both counts of a layer side by side, on a phone too
+        st.markdown(f"**Layer {l}**: {sizes[l - 1]} → {sizes[l]} neurons")
+        with st.container(horizontal=True, key=f"lesson_count_row_{l}"):
+            st.number_input("weights", 0, 10**7, value=None, key=COUNT.format(l, "weights"), placeholder="?",
+                            width=150)
+            st.number_input("biases", 0, 10**7, value=None, key=COUNT.format(l, "biases"), placeholder="?",
+                            width=150)
+    st.number_input("All of them together", 0, 10**8, key=TOTAL, placeholder="?", width=200)
     lesson.check_box(6, "fill in every count and the total; the app counts the arrays of the network itself.",
                      lambda: check_6(model_name))
 
@@ -87,9 +89,10 @@ def step_7(model_name):
     x = state.last_drawing()
     for l in L.SHAPE_LAYERS:
         st.markdown(f"**Layer {l}**: {net.sizes[l - 1]} neurons → {net.sizes[l]} neurons")
-        cols = st.columns(4)
-        for col, name in zip(cols, ("W", "a", "b", "a'")):
-            col.selectbox(name, choices, index=None, key=SHAPE.format(l, name), placeholder="rows x columns")
+        with st.container(horizontal=True, key=f"lesson_shape_row_{l}"):  # two a row on a phone, four wider
+            for name in ("W", "a", "b", "a'"):
+                st.selectbox(name, choices, index=None, key=SHAPE.format(l, name), placeholder="rows x columns",
+                             width=165)
     if x is not None:
         fw = net.forward(x.reshape(-1))
         st.caption(f"With your last drawing: W(1) a + b for the first layer gives "
