@@ -9,6 +9,7 @@ from src import mnist, preprocess, templates, weights_file
 from src import race as racing
 from src.train import pixels
 from tests.conftest import ROOT
+from ui.lesson_more import SHAPE_KEYS
 from tests.pages_helpers import canvas_png, inject_drawing, open_page
 from tests.test_lesson import forward_np
 from ui import canvas as ui_canvas
@@ -176,7 +177,7 @@ def test_step_7_shapes(sig):
     for l in L.SHAPE_LAYERS:
         n_out, n_in = sig.weights[l - 1].shape
         for name, shape in (("W", (n_in, n_out)), ("a", (n_in, 1)), ("b", (n_out, 1)), ("a'", (n_out, 1))):
-            at.selectbox(key=f"lesson_shape_{l}_{name}").set_value(f"{shape[0]} x {shape[1]}")
+            at.selectbox(key=f"lesson_shape_{l}_{SHAPE_KEYS[name]}").set_value(f"{shape[0]} x {shape[1]}")
     at.run()
     assert not check(at, 7).passed  # W transposed
     for l in L.SHAPE_LAYERS:

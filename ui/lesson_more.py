@@ -16,7 +16,8 @@ from . import lesson
 # --- session keys of steps 6-9 ---------------------------------------------------------------------------
 COUNT = "lesson_count_{}_{}"   # step 6: the count typed for (layer, 'weights' | 'biases')
 TOTAL = "lesson_count_total"   # step 6: the total typed
-SHAPE = "lesson_shape_{}_{}"   # step 7: the shape picked for (layer, name)
+SHAPE = "lesson_shape_{}_{}"   # step 7: the shape picked for (layer, name in SHAPE_KEYS)
+SHAPE_KEYS = {"W": "W", "a": "a", "b": "b", "a'": "a_next"}  # a' as a key part that CSS class names take
 ZERO_LAYER = "lesson_zero_layer"  # step 8: the layer zeroed and rebuilt
 REBUILD = "lesson_rebuild"     # step 8: neurons picked to restore
 MESSAGE = "lesson_more_msg"    # step 8: what the last edit did
@@ -72,7 +73,7 @@ def step_6(model_name):
 # --- step 7 -----------------------------------------------------------------------------------------------
 
 def check_7(model_name):
-    answers = {(l, name): st.session_state.get(SHAPE.format(l, name))
+    answers = {(l, name): st.session_state.get(SHAPE.format(l, SHAPE_KEYS[name]))
                for l in L.SHAPE_LAYERS for name in ("W", "a", "b", "a'")}
     return L.check_shapes(state.network(model_name), answers)
 
@@ -91,8 +92,8 @@ def step_7(model_name):
         st.markdown(f"**Layer {l}**: {net.sizes[l - 1]} neurons → {net.sizes[l]} neurons")
         with st.container(horizontal=True, key=f"lesson_shape_row_{l}"):  # two a row on a phone, four wider
             for name in ("W", "a", "b", "a'"):
-                st.selectbox(name, choices, index=None, key=SHAPE.format(l, name), placeholder="rows x columns",
-                             width=165)
+                st.selectbox(name, choices, index=None, key=SHAPE.format(l, SHAPE_KEYS[name]),
+                             placeholder="rows x columns", width=165)
     if x is not None:
         fw = net.forward(x.reshape(-1))
         st.caption(f"With your last drawing: W(1) a + b for the first layer gives "
