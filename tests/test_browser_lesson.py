@@ -175,7 +175,7 @@ def test_a_new_learner_walks_the_whole_path(app):
 
     # 9. race, then say which learned faster: first a guess, then what the race's numbers say
     next_step(page, 9)
-    click(page, ".st-key-lesson_race_start button")
+    click(page, ".st-key-race_start button")
     page.wait_for_function("() => document.body.innerText.includes('Race finished')", timeout=LOAD_MS)
     settle(page)
     page.locator(".st-key-lesson_said label", has_text="ReLU").first.click()

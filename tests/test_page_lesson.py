@@ -210,8 +210,7 @@ def test_step_8_zero_and_rebuild(sig, tests_x):
 # --- step 9: the race -------------------------------------------------------------------------------------------
 
 def finished_race(sigmoid_curve, relu_curve):
-    from ui import compare
-    run = compare.RaceRun(1000, 1, "sgd")
+    run = racing.RaceRun(1000, 1, "sgd", 2000)
     r = racing.RaceResult()
     r.steps = list(range(len(sigmoid_curve)))
     r.images_seen = [100 * s for s in r.steps]
@@ -219,6 +218,7 @@ def finished_race(sigmoid_curve, relu_curve):
     r.loss = {"sigmoid": [None] * len(r.steps), "relu": [None] * len(r.steps)}
     r.total_steps = r.steps[-1]
     run.result = r
+    run._checkpoint(r, 1.0)
     return run
 
 

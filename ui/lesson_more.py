@@ -10,7 +10,7 @@ import streamlit as st
 from src import lesson as L
 from src.edits import EditError
 
-from . import compare, data, parameters, state
+from . import data, parameters_pictures, race, state
 from . import lesson
 
 # --- session keys of steps 6-9 ---------------------------------------------------------------------------
@@ -29,7 +29,7 @@ FASTER = {"sigmoid": "Sigmoid", "relu": "ReLU", "tie": "About the same"}
 
 def init():
     state.init_defaults(DEFAULTS)
-    compare.init()
+    race.init()
 
 
 def _text(*paragraphs):
@@ -99,7 +99,7 @@ def step_7(model_name):
         st.caption(f"With your last drawing: W(1) a + b for the first layer gives "
                    f"{fw.zs[0].size} numbers, the first three {', '.join(f'{v:.2f}' for v in fw.zs[0][:3])}.")
     last = len(net.weights)
-    st.image(parameters.matrix_image(net.weights[last - 1])[0], width=320,
+    st.image(parameters_pictures.matrix_image(net.weights[last - 1])[0], width=320,
              caption=f"W of layer {last} as a picture: one row per neuron of the layer ({net.sizes[last]}), one "
                      f"column per neuron before it ({net.sizes[last - 1]}); blue +, red −")
     lesson.check_box(7, f"pick the shape of W, a, b and a' for layers {' and '.join(map(str, L.SHAPE_LAYERS))}.",
@@ -190,7 +190,7 @@ def step_8(model_name):
 
 def race_accuracy() -> dict | None:
     """The accuracy curves of this session's last finished race (trained on this server), or None."""
-    run = st.session_state.get(compare.RACE)
+    run = st.session_state.get(race.RUN)
     if run is None or run.running or run.result is None:
         return None
     return {k: list(v) for k, v in run.result.accuracy.items()}
@@ -206,26 +206,7 @@ def step_9(model_name):
           "mostly use **ReLU**, max(0, z): it is simpler, and deep networks train better with it.",
           "See for yourself: train two copies of the same network from the same start, one with each, on the "
           "same images, and watch their accuracy.")
-    run = st.session_state.get(compare.RACE)
-    running = run is not None and run.running
-    with st.container(horizontal=True, vertical_alignment="bottom"):
-        st.selectbox("Training images", compare.RACE_IMAGE_CHOICES, key=compare.RACE_IMAGES, disabled=running,
-                     format_func=lambda n: f"{n:,}")
-        st.button("Start the race", key="lesson_race_start", on_click=compare.start_race, disabled=running,
-                  icon=":material/play_arrow:", type="primary")
-        st.button("Stop", key="lesson_race_stop", on_click=compare.stop_race, disabled=not running,
-                  icon=":material/stop:")
-    note = st.session_state.get(compare.RACE_NOTE)
-    if note:
-        st.warning(note)
-    if running:
-        compare.show_race_progress()
-    elif run is not None:
-        st.markdown(compare.race_summary(run))
-        if run.result is not None:
-            st.plotly_chart(compare.race_figure({"images": run.result.images_seen,
-                                                 "acc": run.result.accuracy, "loss": run.result.loss}),
-                            key="lesson_race_chart", config=compare.PLOT_CONFIG)
+    race.section()  # the Sigmoid vs ReLU page's race: a full rerun when it ends brings the check below up to date
     st.radio("Which learned faster on your run?", list(FASTER), format_func=FASTER.get, key=SAID, horizontal=True,
              index=None)
     lesson.check_box(9, f"run a race and say which learned faster: the one with the higher mean accuracy over the "

@@ -12,7 +12,7 @@ from src import lesson as L
 from src import templates
 from src.edits import EditError
 
-from . import data, draw, figures, inputs, parameters, state, theme
+from . import data, draw, figures, inputs, parameters_pictures, state, theme
 from . import hand_tune as ht
 from . import lesson
 
@@ -168,7 +168,7 @@ def step_3(model_name):
           "together into **loops and lines**, and the output puts those together into **digits**.",
           "Does it? Each first-layer neuron has one weight per pixel: drawn as a 28x28 picture (blue positive, red "
           "negative) it shows what the neuron looks for. Look at the 16 of them: few look like neat edges.")
-    img, limit = parameters.gallery(net.weights[0], size=SMALL, per_row=8)
+    img, limit = parameters_pictures.gallery(net.weights[0], size=SMALL, per_row=8)
     st.image(img, caption=f"the 16 first-layer neurons' weights, 0-7 and 8-15 (full colour at ±{limit:.2f})")
     left, right = st.columns([1, 2], gap="medium")
     with left:
