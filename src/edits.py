@@ -97,10 +97,10 @@ class EditLog:
 
     # --- reading ---------------------------------------------------------------------------------
     def array(self, layer, param):
-        return (self.net.weights if param == "W" else self.net.biases)[layer - 1]
+        return self.net.array(layer, param)
 
     def trained_array(self, layer, param):
-        return (self.trained.weights if param == "W" else self.trained.biases)[layer - 1]
+        return self.trained.array(layer, param)
 
     @property
     def edited(self):
@@ -121,7 +121,7 @@ class EditLog:
         """Sorted (layer, neuron) pairs whose incoming weights or bias differ from the trained model."""
         out = set()
         for (layer, param), (idx, _, _) in self.diff().items():
-            n_in = self.net.weights[layer - 1].shape[1]
+            n_in = self.net.weight(layer).shape[1]
             out.update((layer, int(j)) for j in (idx if param == "b" else np.unique(idx // n_in)))
         return sorted(out)
 
@@ -180,9 +180,9 @@ class EditLog:
     def _neuron(self, layer, neuron):
         if not 1 <= layer <= len(self.net.weights):
             raise EditError(f"there is no layer {layer}")
-        if not 0 <= neuron < self.net.weights[layer - 1].shape[0]:
+        if not 0 <= neuron < self.net.weight(layer).shape[0]:
             raise EditError(f"layer {layer} has no neuron {neuron}")
-        return self.net.weights[layer - 1].shape[1]
+        return self.net.weight(layer).shape[1]
 
     def set_weight(self, layer, neuron, k, value):
         n_in = self._neuron(layer, neuron)
@@ -209,13 +209,13 @@ class EditLog:
 
     def revert_neuron(self, layer, neuron):
         self._neuron(layer, neuron)
-        return self.set_row(layer, neuron, self.trained.weights[layer - 1][neuron], "restored to trained values",
-                            bias=float(self.trained.biases[layer - 1][neuron]))
+        return self.set_row(layer, neuron, self.trained.weight(layer)[neuron], "restored to trained values",
+                            bias=float(self.trained.bias(layer)[neuron]))
 
     def zero_layer(self, layer):
         """The lesson's 'from scratch' experiment: every weight and bias of a layer set to 0."""
         self._neuron(layer, 0)
-        w, b = self.net.weights[layer - 1], self.net.biases[layer - 1]
+        w, b = self.net.weight(layer), self.net.bias(layer)
         return self.apply(f"layer {layer}: all {w.size + b.size:,} weights and biases set to 0",
                           [(layer, "W", np.arange(w.size), 0.0), (layer, "b", np.arange(b.size), 0.0)])
 
@@ -430,7 +430,7 @@ def _read_groups(groups, net) -> dict:
         param, layer = m.group(1), int(m.group(2))  # at most 9 digits: int() is cheap and bounded
         if layer > len(net.weights) or (layer, param) in diff:
             raise LinkError("the link's edit code is malformed (unknown or repeated layer)")
-        size = (net.weights if param == "W" else net.biases)[layer - 1].size
+        size = net.array(layer, param).size
         items = m.group(3)
         if items.count(",") >= size:
             raise LinkError(f"the link changes more {param}{layer} entries than the {size:,} it has")

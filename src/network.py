@@ -12,7 +12,8 @@ import numpy as np
 
 from .activations import HIDDEN, OUTPUTS, sigmoid, softmax
 
-DEFAULT_SIZES = (784, 16, 16, 10)
+SIDE = 28  # an input is a SIDE x SIDE image: 784 pixels, row by row
+DEFAULT_SIZES = (SIDE * SIDE, 16, 16, 10)
 
 # Bigger than any weight a person means, small enough that with inputs in [0, 1] every weighted
 # sum stays finite in float32 through the default network, whatever the activation.
@@ -33,6 +34,17 @@ class Forward:
     @property
     def output(self):
         return self.activations[-1]
+
+    # Layers numbered as the lesson numbers them: layer 0 is the input, layer l >= 1 computes a(l) from z(l).
+    def a(self, layer: int):
+        """The activations of ``layer`` (0 = the input pixels)."""
+        return self.activations[layer]
+
+    def z(self, layer: int):
+        """The weighted sums W a + b of ``layer`` >= 1."""
+        if layer < 1:
+            raise IndexError("layer 0 is the input: it has no weighted sums")
+        return self.zs[layer - 1]
 
 
 @dataclass
@@ -88,6 +100,24 @@ class Network:
     @property
     def sizes(self):
         return [self.weights[0].shape[1]] + [w.shape[0] for w in self.weights]
+
+    # Layers numbered as the lesson numbers them: layer 1 is the first hidden layer, the input is layer 0.
+    def weight(self, layer: int) -> np.ndarray:
+        """W of ``layer`` >= 1, shaped (n_out, n_in)."""
+        return self.weights[self._index(layer)]
+
+    def bias(self, layer: int) -> np.ndarray:
+        """b of ``layer`` >= 1, shaped (n_out,)."""
+        return self.biases[self._index(layer)]
+
+    def array(self, layer: int, param: str) -> np.ndarray:
+        """``param`` "W" or "b" of ``layer`` >= 1."""
+        return {"W": self.weight, "b": self.bias}[param](layer)
+
+    def _index(self, layer: int) -> int:
+        if not 1 <= layer <= len(self.weights):
+            raise IndexError(f"layer {layer}: this network's layers are 1 to {len(self.weights)}")
+        return layer - 1
 
     # --- the forward pass ---------------------------------------------------------------------
     def activate(self, l, z):

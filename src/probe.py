@@ -43,7 +43,7 @@ def _check_layer(net: Network, layer: int, neuron: int):
     n_layers = len(net.weights)
     if not 1 <= layer <= n_layers:
         raise ValueError(f"layer must be 1..{n_layers} (1 = first hidden layer, {n_layers} = output), got {layer}")
-    size = net.weights[layer - 1].shape[0]
+    size = net.weight(layer).shape[0]
     if not 0 <= neuron < size:
         raise ValueError(f"layer {layer} has neurons 0..{size - 1}, got {neuron}")
 
@@ -54,7 +54,7 @@ def _neuron_delta(net: Network, fw, layer: int, neuron: int, of: str):
     ``of='activation'``: the neuron's activation a_j; ``of='z'``: its weighted sum z_j (before the activation;
     for the output layer, before softmax or sigmoid).
     """
-    z = fw.zs[layer - 1]
+    z = fw.z(layer)
     delta = np.zeros_like(z)
     if of == "z":
         delta[:, neuron] = 1.0
@@ -75,7 +75,7 @@ def _neuron_delta(net: Network, fw, layer: int, neuron: int, of: str):
 
 
 def _value(fw, layer, neuron, of):
-    return (fw.zs[layer - 1] if of == "z" else fw.activations[layer])[:, neuron]
+    return (fw.z(layer) if of == "z" else fw.a(layer))[:, neuron]
 
 
 def input_gradient(net: Network, x, layer: int, neuron: int, of: str = "activation", return_value=False):
@@ -403,7 +403,7 @@ def fool(net: Network, x, target=None, max_pixels=60, candidates=24, prune=True)
 # --- break it: switching hidden neurons off ---------------------------------------------------------
 def hidden_neurons(net: Network):
     """Every hidden neuron as (layer, neuron), layer 1-based: 32 for 784-16-16-10."""
-    return [(l, j) for l in range(1, len(net.weights)) for j in range(net.weights[l - 1].shape[0])]
+    return [(l, j) for l in range(1, len(net.weights)) for j in range(net.weight(l).shape[0])]
 
 
 @dataclass
@@ -500,7 +500,7 @@ class Ablator:
         rows = []
         n = len(self.labels)
         for l in range(1, len(self.net.weights)):
-            size = self.net.weights[l - 1].shape[0]
+            size = self.net.weight(l).shape[0]
             widest = max(w.shape[0] for w in self.net.weights[l:])
             block = max(1, self.BLOCK // max(1, n * widest))
             for first in range(0, size, block):

@@ -131,3 +131,18 @@ def test_copy_is_independent():
     c = net.copy()
     c.weights[0][0, 0] += 1
     assert net.weights[0][0, 0] != c.weights[0][0, 0]
+
+
+def test_layers_are_numbered_as_in_the_lesson():
+    net = Network.initialise((784, 16, 16, 10), seed=3)
+    x = np.random.default_rng(0).random(784).astype(np.float32)
+    fw = net.forward(x)
+    assert net.weight(1) is net.weights[0] and net.bias(3) is net.biases[2]
+    assert net.array(2, "W") is net.weights[1] and net.array(2, "b") is net.biases[1]
+    assert fw.a(0) is fw.activations[0] and fw.a(3) is fw.output
+    np.testing.assert_allclose(fw.z(1), net.weight(1) @ x + net.bias(1), rtol=1e-5, atol=1e-5)
+    for bad in (0, 4, -1):
+        with pytest.raises(IndexError):
+            net.weight(bad)
+    with pytest.raises(IndexError):
+        fw.z(0)
