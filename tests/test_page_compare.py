@@ -364,7 +364,6 @@ def test_disagreements_are_counted(mnist_test, shipped):
 
 
 # --- no MNIST; the presenter view ----------------------------------------------------------------------------
-@pytest.mark.skipif(not hasattr(mnist, "problem"), reason="waiting for src.mnist.problem() (hostile-lib)")
 def test_without_mnist_the_page_still_works(tmp_path, monkeypatch, shipped):
     monkeypatch.setenv("MNIST_DIR", str(tmp_path))
     monkeypatch.setenv("MNIST_DOWNLOAD", "0")

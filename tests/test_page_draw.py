@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from src import mnist
 from src.edits import EditLog
 from src.preprocess import preprocess, resize
 from src.scoring import Scorer
@@ -302,7 +301,6 @@ def test_presenter_view_keeps_what_a_teacher_projects(mnist_test):
         assert not has(at, key), key
 
 
-@pytest.mark.skipif(not hasattr(mnist, "problem"), reason="ui.data needs src.mnist.problem (being written)")
 def test_without_mnist_the_page_still_draws(monkeypatch, tmp_path, shipped):
     monkeypatch.setenv("MNIST_DIR", str(tmp_path))
     monkeypatch.setenv("MNIST_DOWNLOAD", "0")

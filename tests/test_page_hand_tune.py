@@ -372,8 +372,6 @@ def test_presenter_view_keeps_the_grid_tools_and_score_only():
     assert "Keep and share" not in [s.value for s in at.subheader]
 
 
-@pytest.mark.skipif(not hasattr(__import__("src.mnist").mnist, "problem"),
-                    reason="ui.data needs src.mnist.problem (being added by the hostile-lib work)")
 def test_page_renders_without_mnist(monkeypatch, tmp_path):
     monkeypatch.setenv("MNIST_DIR", str(tmp_path))
     monkeypatch.setenv("MNIST_DOWNLOAD", "0")

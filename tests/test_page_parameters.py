@@ -316,7 +316,6 @@ def test_a_refused_file_says_why_and_keeps_the_model():
     assert list(table(at)["layer total"]) == [12560, 272, 170, 13002]
 
 
-@pytest.mark.skipif(not hasattr(mnist, "problem"), reason="ui.data needs src.mnist.problem (being added for issue 9)")
 def test_without_mnist_the_page_works_on_drawings_blank_and_noise(tmp_path, monkeypatch):
     monkeypatch.setenv("MNIST_DIR", str(tmp_path))
     monkeypatch.setenv("MNIST_DOWNLOAD", "0")
