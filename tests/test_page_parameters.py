@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import streamlit
 
-from src import mnist, weights_file
+from src import weights_file
 from src.edits import EditLog
 from src.network import Network, count_parameters
 from src.weights_file import to_bytes
