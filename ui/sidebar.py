@@ -1,18 +1,28 @@
 """What every page draws first: its config, the sidebar (pages, model), and one notice when MNIST is missing."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from . import blas, data, state
 from .registry import PAGES
 
 _PRESENT_TOGGLE = "sidebar_present"
-# The presenter view: type big enough for the back of a room, and no Streamlit chrome in the way.
+_PRESENT_EXIT = "presenter_exit"
+# The presenter view: type big enough for the back of a room, and no Streamlit chrome in the way, but the
+# control that opens the sidebar stays (pages, model), and a small exit stays in the top right corner.
 _PRESENTER_CSS = """<style>
 html { font-size: 20px; }
 [data-testid="stMainBlockContainer"] { max-width: 100%; padding-top: 2rem; }
-[data-testid="stHeader"] { display: none; }
+[data-testid="stHeader"] { background: transparent; pointer-events: none; }
+[data-testid="stHeader"] [data-testid="stExpandSidebarButton"] { pointer-events: auto; }
+[data-testid="stToolbarActions"], [data-testid="stMainMenu"], [data-testid="stDecoration"] { display: none; }
+.st-key-presenter_exit { position: fixed; top: 0.5rem; right: 0.75rem; z-index: 999991; width: auto; }
+.st-key-presenter_exit button { font-size: 0.7rem; min-height: 0; padding: 0.15rem 0.6rem; opacity: 0.75; }
 </style>"""
+_NAV_JS = Path(__file__).with_name("sidebar_nav.js")
+_nav = None
 
 
 def page_config(title: str, icon: str = "🧠"):
@@ -23,6 +33,9 @@ def page_config(title: str, icon: str = "🧠"):
     if presenting:
         st.html(_PRESENTER_CSS)
         st.query_params["present"] = "1"  # a reload, or a copied address, keeps the presenter view
+        with st.container(key=_PRESENT_EXIT):  # every page, drawn first: even a page that stops early has it
+            st.button("Exit presenter view", icon=":material/close_fullscreen:", on_click=_leave_presenting,
+                      key="presenter_exit_button", help="Back to the normal view (the sidebar, every control)")
 
 
 def sidebar(uses_model: bool = True, uses_edits: bool = True, edited_choice=None) -> str:
@@ -56,10 +69,24 @@ def sidebar(uses_model: bool = True, uses_edits: bool = True, edited_choice=None
         st.session_state[_PRESENT_TOGGLE] = state.presenting()
         st.toggle("Presenter view", key=_PRESENT_TOGGLE, on_change=_toggle_presenting,
                   help="Larger type and fewer controls, for projecting in a workshop (or add ?present=1 to the address).")
+        _close_sidebar_on_phone_navigation()
     notice = data.mnist_notice()
     if notice:
         st.warning(notice, icon=":material/dataset:")
     return name
+
+
+def _leave_presenting():
+    st.session_state[state.PRESENTING] = False
+    st.query_params["present"] = "0"
+
+
+def _close_sidebar_on_phone_navigation():
+    global _nav
+    if _nav is None:
+        _nav = st.components.v2.component("sidebar_nav", html="<span></span>", js=_NAV_JS.read_text(),
+                                          isolate_styles=False)
+    _nav(key="sidebar_nav", width="content", height="content")
 
 
 def _toggle_presenting():

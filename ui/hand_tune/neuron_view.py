@@ -15,10 +15,10 @@ from .keys import (BIAS, BRUSH, BRUSH_MODE, BRUSH_PX, BRUSH_STRENGTH, COL, EXACT
                    message, plural, tools_for, value)
 
 PAGE_CSS = """<style>
-.st-key-tune_threshold_narrow { display: none; }
+.st-key-tune_threshold_narrow { display: none !important; }
 @media (max-width: 640px) {
-  .st-key-tune_threshold_wide { display: none; }
-  .st-key-tune_threshold_narrow { display: block; }
+  .st-key-tune_threshold_wide { display: none !important; }
+  .st-key-tune_threshold_narrow { display: flex !important; }
 }
 </style>"""
 
