@@ -40,6 +40,7 @@ board_col, join_col = st.columns([3, 1], gap="large")
 with join_col:
     board.join_panel(room, presenting)
 with board_col:
+    view = board.view_choice(presenting)
     if teacher and not presenting:
         board.teacher_note(room)
-    board.live(workshop, room, teacher=teacher, presenting=presenting)
+    board.live(workshop, room, teacher=teacher, presenting=presenting, view=view)

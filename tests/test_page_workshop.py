@@ -319,10 +319,214 @@ def test_without_mnist_rooms_open_and_submissions_say_why_not(tmp_path, monkeypa
     empty.mkdir()
     monkeypatch.setenv("MNIST_DIR", str(empty))
     monkeypatch.setenv("MNIST_DOWNLOAD", "0")
-    _, code = teacher_opens("fewest_edits", **{wk.param_key("fewest_edits", "max_edits"): 5})
+    teacher = open_page(WORKSHOP)
+    teacher.segmented_control(key=wk.ROLE).set_value(wk.TEACHER).run()
+    teacher.radio(key=wk.KIND).set_value("fewest_edits").run()
+    teacher.button(key="ws_open").click().run()
+    code = teacher.session_state[wk.ROOM]
+    assert code and "cannot score submissions" in texts(teacher, "warning")  # said to the teacher at once
     ana = join(code, "Ana")
     assert not ana.exception
     ana.button(key="ws_submit").click().run()
     assert "no MNIST test set" in texts(ana, "error")
     at = open_page(LEADERBOARD, {"room": code})
     assert not at.exception and "No submissions yet" in container_text(at, "lb_board")
+
+
+# --- the teacher's tools ------------------------------------------------------------------------------------
+
+def submitted(code, nick, bias=0.5):
+    """A participant who joined and submitted a network with one output bias changed."""
+    at = join(code, nick)
+    at.session_state["tuning_relu"].log.set_bias(3, 0, bias)
+    at.run()
+    at.button(key="ws_submit").click().run()
+    assert "Submitted" in texts(at, "success"), texts(at, "error")
+    return at
+
+
+def fewest(**extra):
+    return teacher_opens("fewest_edits", **{wk.param_key("fewest_edits", "max_edits"): 5}, **extra)
+
+
+def test_the_teacher_view_names_no_server_path(own_database):
+    teacher, _ = fewest()
+    shown = texts(teacher, "caption", "markdown")
+    assert "Stored in the server's SQLite database" in shown
+    assert str(own_database.parent) not in shown and "workshop.sqlite3" not in shown
+
+
+def test_csv_export_holds_every_submission(monkeypatch):
+    import csv
+    import io
+    from ui.workshop import teacher_tools
+    from ui.workshop.service import service
+    teacher, code = fewest()
+    ana = submitted(code, "=Ana", 0.5)
+    teacher.run()
+    assert [b for b in teacher.get("download_button") if b.proto.id.endswith("ws_export")] or \
+        "ws_export" in str(teacher.get("download_button"))
+    data = teacher_tools.csv_bytes(service(), code, teacher.session_state[wk.ME], "")
+    assert data.startswith("\ufeff".encode())  # UTF-8 with the BOM spreadsheets look for
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    log = ana.session_state["tuning_relu"].log
+    assert rows[1][1] == "'=Ana" and rows[1][3] == "1" and rows[1][4] == encode_link(log)
+    with pytest.raises(Exception, match="Only the teacher"):
+        teacher_tools.csv_bytes(service(), code, ana.session_state[wk.ME], "")
+
+
+def test_moderation_removes_an_entry_and_bans_a_nickname_and_the_board_updates():
+    teacher, code = fewest()
+    submitted(code, "Ana")
+    submitted(code, "Bo", 0.7)
+    teacher.run()
+    assert sorted(board_order(code)) == ["Ana", "Bo"]
+    teacher.selectbox(key="ws_moderate_nick").set_value("Ana").run()
+    teacher.button(key="ws_remove_entry").click().run()
+    assert "entry is removed" in texts(teacher, "success") and board_order(code) == ["Bo"]
+    teacher.selectbox(key="ws_moderate_nick").set_value("Bo").run()
+    teacher.button(key="ws_ban").click().run()
+    assert "banned" in texts(teacher, "success") and board_order(code) == []
+    again = open_page(WORKSHOP, {"room": code})
+    again.text_input(key=wk.JOIN_NICK).input("B\u043e")  # with a Cyrillic о
+    again.button(key="ws_join").click().run()
+    assert "may not be used" in texts(again, "error") and again.session_state[wk.ROOM] is None
+
+
+def test_a_deadline_counts_down_and_refuses_later_submissions(own_database):
+    import time
+    from src.storage import SqliteStorage
+    teacher, code = fewest()
+    teacher.number_input(key="ws_deadline_minutes").set_value(3).run()
+    teacher.button(key="ws_set_deadline").click().run()
+    assert "for 3 more minutes" in texts(teacher, "success")
+    board = open_page(LEADERBOARD, {"room": code})
+    assert re.search(r"[23] min \d\d s left", container_text(board, "lb_status").replace("\\", ""))
+    ana = join(code, "Ana")
+    assert "left" in texts(ana, "info")
+    SqliteStorage(own_database).set_deadline(code, time.time() - 1)  # three minutes later
+    ana.session_state["tuning_relu"].log.set_bias(3, 0, 0.5)
+    ana.run()
+    assert "Time is up" in texts(ana, "warning")
+    ana.button(key="ws_submit").click().run()
+    assert "Time is up" in texts(ana, "error") and board_order(code) == []
+
+
+def test_the_board_freezes_before_the_reveal():
+    teacher, code = fewest()
+    submitted(code, "Ana")
+    teacher.run()
+    teacher.button(key="ws_freeze").click().run()
+    submitted(code, "Bo", 0.7)
+    board = open_page(LEADERBOARD, {"room": code})
+    assert board_order(code) == ["Ana"] and "frozen" in container_text(board, "lb_status")
+    teacher.run()
+    teacher.button(key="ws_reveal").click().run()
+    assert sorted(board_order(code)) == ["Ana", "Bo"]
+
+
+def test_who_is_in_lists_those_who_joined_and_have_not_submitted():
+    teacher, code = fewest()
+    join(code, "Ana")
+    submitted(code, "Bo")
+    join(code, "Cy")
+    teacher.run()
+    who = container_text(teacher, "ws_who")
+    assert "(2)" in who and "Ana" in who and "Cy" in who and "Bo" not in who
+
+
+def test_run_it_again_reopens_a_closed_rooms_challenge_in_one_click():
+    teacher, code = fewest()
+    teacher.button(key="ws_close").click().run()
+    teacher.button(key="ws_run_again").click().run()
+    new = teacher.session_state[wk.ROOM]
+    assert new != code and new in container_text(teacher, "ws_code") and "same challenge" in texts(teacher, "success")
+    ana = join(new, "Ana")
+    assert "at most 5" in texts(ana, "markdown")  # the same challenge's settings
+
+
+def test_a_look_alike_nickname_is_refused_at_join_with_a_suggestion_and_anonymous_names_on_request():
+    _, code = fewest()
+    join(code, "Ana")
+    cyr = open_page(WORKSHOP, {"room": code})
+    cyr.text_input(key=wk.JOIN_NICK).input("\u0410na")  # a Cyrillic А: shown identically on the board
+    cyr.button(key="ws_join").click().run()
+    assert "looks the same" in texts(cyr, "error") and cyr.session_state[wk.ROOM] is None
+    cyr.button(key="ws_join_suggested").click().run()  # the suggestion, in one click
+    assert cyr.session_state[wk.ROOM] == code and cyr.session_state[wk.NICK] == "\u0410na 2"
+    anon = open_page(WORKSHOP, {"room": code})
+    anon.button(key="ws_anonymous").click().run()
+    name = anon.text_input(key=wk.JOIN_NICK).value
+    assert re.fullmatch(r"[A-Z][a-z]+ [A-Z][a-z]+ \d\d", name)
+    anon.button(key="ws_join").click().run()
+    assert anon.session_state[wk.NICK] == name
+
+
+@pytest.mark.parametrize("kind", ["from_scratch", "fewest_edits", "fool_it"])
+def test_the_gallery_shows_the_top_entries_as_what_they_are(kind, shipped, mnist_test):
+    from src import workshop as ws
+    images, labels = mnist_test
+    form = {"from_scratch": {wk.param_key(kind, "layer"): 3},
+            "fewest_edits": {wk.param_key(kind, "max_edits"): 5},
+            "fool_it": {wk.param_key(kind, "index"): int(np.flatnonzero(labels == 4)[0]), wk.param_key(kind, "target"): 9}}
+    teacher, code = teacher_opens(kind, **form[kind])
+    ana = join(code, "Ana")
+    if kind == "fool_it":
+        index = form[kind][wk.param_key(kind, "index")]
+        x0, other = images[index].astype(np.float64).ravel(), images[np.flatnonzero(labels == 9)[0]].ravel()
+        for t in np.linspace(0, 1, 101):
+            q = np.rint((1 - t) * x0 + t * other)
+            if shipped["relu"].predict((q / 255).astype(np.float32)) == 9:
+                break
+        ana.session_state[wk.PIXELS] = {code: (q / 255).astype(np.float32)}
+        ana.run()
+        ana.button(key="ws_submit_image").click().run()
+        expected = f"read as 9"
+    else:
+        if kind == "from_scratch":
+            ana.button(key="ws_start_btn").click().run()
+        ana.session_state["tuning_relu"].log.set_bias(3, 2, 0.5)
+        ana.run()
+        ana.button(key="ws_submit").click().run()
+        expected = "the output layer" if kind == "from_scratch" else "edited: L3·2"
+    assert "Submitted" in texts(ana, "success"), texts(ana, "error")
+    teacher.switch_page(LEADERBOARD).run()
+    teacher.segmented_control(key="lb_view").set_value("Gallery").run()
+    gallery = keyed(teacher, "lb_gallery")
+    assert len(gallery.get("image")) == 1 and "Ana" in container_text(teacher, "lb_gallery")
+    assert expected in container_text(teacher, "lb_gallery")
+    projector = open_page(LEADERBOARD, {"room": code, "view": "gallery", "present": "1"})  # from the address
+    keyed(projector, "lb_gallery")
+    assert ws.KINDS[kind].gallery in (ws.LAYER_WEIGHTS, ws.EDITED_NEURONS, ws.FOOLED_IMAGE)
+
+
+def test_gallery_pictures_are_the_entries_own_numbers(shipped, mnist_test):
+    """The from-scratch tile of a neuron is its rebuilt weights' picture; fewest-edits outlines exactly the
+    changed weights; computed here from the share code independently of the judge's start network."""
+    from src import workshop as ws
+    from src.edits import EditLog
+    from ui import figures
+    from ui.workshop import gallery
+    images, labels = mnist_test
+    judge = ws.Judge(shipped, pixels(images), labels)
+    challenge = ws.make_challenge("from_scratch", "relu", layer=1)
+    log = EditLog(shipped["relu"].copy(), "relu")
+    log.zero_layer(1)
+    w = np.zeros(784, np.float32)
+    w[100:110] = 1.0
+    log.set_row(1, 5, w, "rebuilt", bias=0.0)
+    picture, caption = gallery.layer_weights(judge, challenge, encode_link(log))
+    tile = gallery.TILE
+    r, c = divmod(5, 4)
+    gap = 4
+    got = picture[r * (tile + gap):r * (tile + gap) + tile, c * (tile + gap):c * (tile + gap) + tile]
+    assert np.array_equal(got, figures.signed_image(w.reshape(28, 28), size=tile)) and "16 neurons" in caption
+
+    challenge = ws.make_challenge("fewest_edits", "relu", max_edits=5)
+    log = EditLog(shipped["relu"].copy(), "relu")
+    log.set_weight(1, 7, 3, 2.0)
+    log.set_weight(1, 7, 400, -2.0)
+    picture, caption = gallery.edited_neurons(judge, challenge, encode_link(log))
+    assert caption == "edited: L1·7" and picture.shape == (tile, tile, 3)
+    expected = figures.outline_cells(figures.signed_image(log.net.weights[0][7].reshape(28, 28), size=tile), [3, 400])
+    assert np.array_equal(picture, expected)

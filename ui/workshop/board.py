@@ -12,8 +12,22 @@ from src.storage import StorageError
 from .. import data, figures
 from ..share import share_panel
 from ..text import safe
+from . import gallery
 from . import PICKED, REFRESH_SECONDS, plural
 from .service import attempt, room_or_message
+
+VIEW = "lb_view"                   # the table or the gallery (also ?view=gallery, for the projector)
+TABLE, GALLERY = "Table", "Gallery"
+
+
+def time_left(room, now=None) -> str | None:
+    """'4 min 05 s left', 'time is up', or None without a deadline."""
+    if room.deadline is None:
+        return None
+    s = int(room.deadline - (time.time() if now is None else now))
+    if s <= 0:
+        return "time is up"
+    return f"{s // 60} min {s % 60:02d} s left" if s >= 60 else f"{s} s left"
 
 
 def ago(seconds: float) -> str:
@@ -94,11 +108,34 @@ def teacher_note(room):
 
 
 def heading(challenge, room, presenting):
+    remaining = time_left(room)
     st.markdown(f"**{challenge.title}** · {data.MODEL_LABELS[room.model]} · {challenge.score_name}, "
                 + ("higher is better" if challenge.higher_is_better else "fewer is better")
                 + ("" if room.is_open else " · **closed**"))
+    if remaining or room.frozen is not None:
+        with st.container(key="lb_status"):
+            if remaining:
+                st.markdown(f"### :material/timer: {remaining}")
+            if room.frozen is not None:
+                st.markdown(":material/ac_unit: **The board is frozen** until the reveal: later submissions count "
+                            "but are not shown yet.")
     if not presenting:
         st.caption(challenge.describe())
+
+
+def view_choice(presenting) -> str:
+    """Table or gallery: from the address (?view=gallery) at first, then the control (hidden when presenting)."""
+    if VIEW not in st.session_state:
+        st.session_state[VIEW] = GALLERY if st.query_params.get("view") == "gallery" else TABLE
+    if not presenting:
+        st.segmented_control("Show", [TABLE, GALLERY], key=VIEW, required=True, label_visibility="collapsed")
+    view = st.session_state[VIEW] or TABLE
+    if (view == GALLERY) != (st.query_params.get("view") == "gallery"):
+        if view == GALLERY:
+            st.query_params["view"] = "gallery"
+        else:
+            del st.query_params["view"]
+    return view
 
 
 def table(challenge, room, entries, presenting):
@@ -129,7 +166,7 @@ def entry_picker(service_, challenge, room, entries):
                      icon=":material/open_in_new:", query_params=entry_link(room, code_))
 
 
-def live(service_, room, teacher: bool, presenting):
+def live(service_, room, teacher: bool, presenting, view=TABLE):
     """The board, rerun on its own every REFRESH_SECONDS (only this part of the page is redrawn)."""
 
     @st.fragment(run_every=REFRESH_SECONDS)
@@ -144,6 +181,9 @@ def live(service_, room, teacher: bool, presenting):
         except (ws.WorkshopError, StorageError) as e:
             st.warning(f"The leaderboard cannot be read right now: {safe(e, 300)} It will try again in "
                        f"{REFRESH_SECONDS} s.", icon=":material/database:")
+            return
+        if view == GALLERY:
+            gallery.show(service_, fresh, entries)
             return
         table(challenge, fresh, entries, presenting)
         if teacher and entries and not presenting:

@@ -13,7 +13,7 @@ from . import JOIN_CODE, JOIN_NICK, LAST_SUBMIT, NICK, PARTICIPANT, ROLE, ROOM
 from .identity import me
 from .service import say, service
 
-SUGGESTED = "ws_join_suggested"  # a free nickname offered after a refusal
+SUGGESTED = "ws_suggested_nick"  # a free nickname offered after a refusal
 
 
 def join():

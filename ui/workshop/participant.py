@@ -11,6 +11,7 @@ from .. import data, state
 from ..text import safe
 from . import LAST_SUBMIT, plural
 from . import fool
+from .board import time_left
 from .identity import me
 from .join import leave
 from .service import attempt, say, service
@@ -94,9 +95,15 @@ def header(room, nick, presenting):
     with st.container(border=True, key="ws_challenge"):
         st.subheader(f"{challenge.title} · {data.MODEL_LABELS[room.model]} model", anchor=False)
         st.markdown(challenge.describe())
+    remaining = time_left(room)
     if not room.is_open:
         st.warning(f"Room {room.code} is closed: it takes no more submissions. Its leaderboard stays.",
                    icon=":material/lock:")
+    elif remaining == "time is up":
+        st.warning("Time is up: this room takes no more submissions. Your earlier ones stay on the leaderboard.",
+                   icon=":material/timer_off:")
+    elif remaining:
+        st.info(f"Deadline: {remaining}.", icon=":material/timer:")
 
 
 def network_work(service_, room, nick, presenting):

@@ -13,6 +13,8 @@ from ..share import share_panel
 from ..text import safe
 from . import CONFIRM_CLEAR, KIND, MODEL, NICK, ROLE, ROOM, SECRET, TEACHER, param_key, plural
 from .identity import me, secret, secret_given
+from . import teacher_tools
+from .board import time_left
 from .service import attempt, say, service, storage_label
 
 
@@ -37,7 +39,12 @@ def open_room():
     if room is None:
         return
     st.session_state[ROOM], st.session_state[ROLE], st.session_state[NICK] = room.code, TEACHER, None
-    say("success", f"Room {room.code} is open. Show its code or QR code to the class.")
+    if service_.judge is None:
+        say("warning", f"Room {room.code} is open, but this server cannot score submissions: it has no MNIST test "
+                       "set. Participants can join; their submissions will be refused until the server has it "
+                       "(python -m src.mnist download, then restart the app).")
+    else:
+        say("success", f"Room {room.code} is open. Show its code or QR code to the class.")
 
 
 def manage_room(code):
@@ -174,17 +181,28 @@ def room_panel(service_, room, presenting):
         with st.container(key="ws_code"):
             st.markdown(room.code)
         st.markdown(f"**{challenge.title}** · {data.MODEL_LABELS[room.model]} model. " + challenge.describe())
+        if service_.judge is None:
+            st.warning("This server cannot score submissions: it has no MNIST test set.", icon=":material/warning:")
         board = attempt(lambda: service_.leaderboard(room.code)) or []
-        st.markdown(f"{plural(len(board), 'participant')} · {plural(sum(e.tries for e in board), 'submission')} · "
-                    + ("**open**" if room.is_open else "**closed**"))
-        st.page_link("pages/7_leaderboard.py", label="Open the leaderboard (for the projector)",
-                     icon=":material/leaderboard:", query_params={"room": room.code})
+        status = ["**open**" if room.is_open else "**closed**"]
+        if room.frozen is not None:
+            status.append("board **frozen**")
+        if room.deadline is not None:
+            status.append(time_left(room))
+        st.markdown(f"{plural(len(board), 'participant')} on the board · "
+                    f"{plural(sum(e.tries for e in board), 'submission')} · " + " · ".join(status))
+        with st.container(horizontal=True, key="ws_board_links"):
+            st.page_link("pages/7_leaderboard.py", label="Open the leaderboard (for the projector)",
+                         icon=":material/leaderboard:", query_params={"room": room.code})
+            st.page_link("pages/7_leaderboard.py", label="Open the gallery", icon=":material/photo_library:",
+                         query_params={"room": room.code, "view": "gallery"})
         if not presenting:
             with st.container(horizontal=True, key="ws_manage"):
                 st.button("Close the room", icon=":material/lock:", on_click=close_room, args=(room.code,),
                           disabled=not room.is_open, key="ws_close")
                 st.checkbox("Yes, delete every submission", key=CONFIRM_CLEAR)
                 st.button("Clear", icon=":material/delete:", on_click=clear_room, args=(room.code,), key="ws_clear")
+            teacher_tools.tools(service_, room, board)
             lim = service_.limits
             st.caption(f"Stored in the {storage_label(service_)}. Limits: {lim.max_participants} participants and "
                        f"{lim.max_submissions} submissions a room, {lim.per_session} a participant, one every "
