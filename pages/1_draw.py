@@ -1,4 +1,4 @@
-"""Draw & classify: draw a digit and watch it flow through the network."""
+"""Draw & classify: draw a digit and watch it flow through the network, live, as the pen moves."""
 import numpy as np
 import streamlit as st
 from streamlit_drawable_canvas import st_canvas
@@ -15,7 +15,7 @@ presenting = state.presenting()
 st.html(draw.PAGE_CSS)
 st.title(":material/draw: Draw & classify")
 if not presenting:
-    st.caption("Draw a digit; the network answers after every stroke. Or feed it "
+    st.caption("Draw a digit; the network answers as you draw. Or feed it "
                + ("an MNIST test digit, " if tests is not None else "") + "a blank image, or random noise.")
 
 
@@ -30,6 +30,40 @@ def live():
         st.caption("The MNIST test images are not available here (see the note above), so the page offers "
                    "drawing, a blank image and noise.")
 
+    if source == "instant":
+        x = draw.instant_drawing(net, presenting)  # the surface, the answer, the outputs and the picture, live
+        forward = net.forward(x.reshape(-1))
+        if not presenting:
+            st.toggle("Pre-process like MNIST", key=draw.CENTRE, persist_state="session",
+                      help="Crop to the ink, scale it to fit 20x20, centre its mass in 28x28. Turn it off "
+                           "and draw a small digit in a corner to see why it is there.")
+    else:
+        forward = server_input(net, source)
+
+    if source != "instant":  # the instant surface has the picture of the network in it
+        st.subheader("Inside the network")
+    layer, neuron = draw.settle_neuron(net)
+    names = draw.layer_names(net)
+    if not presenting:
+        c1, c2, c3 = st.columns([2, 2, 3], vertical_alignment="bottom")
+        layer = c1.selectbox("Look at a neuron in", list(names), format_func=names.get, key=draw.LAYER,
+                             persist_state="session")
+        neuron = c2.selectbox("Neuron", range(net.sizes[layer]), key=draw.NEURON, persist_state="session")
+        c3.toggle("Show its weights", key=draw.DETAILS,
+                  help="The chosen neuron's incoming weights, and what they do with this input.")
+    if source != "instant":
+        st.caption("Click a neuron in the picture to look at it.")
+        draw.network_picture(figures.network_svg(net, forward, chosen=(layer, neuron)))
+        weighted, b, z, a = draw.neuron_sum(net, forward, layer, neuron)
+        st.markdown(f"**{names[layer].capitalize()}, neuron {neuron}**: weighted sum z = Σ w·a + b = "
+                    f"{weighted:.2f} + ({b:.2f}) = **{z:.2f}**, activation a = **{a:.3f}**")
+    if st.session_state[draw.DETAILS] and not presenting:
+        show_weights(net, forward, layer, neuron)
+
+
+def server_input(net, source):
+    """The inputs the server answers: the classic canvas (one rerun per stroke), a test image, blank or noise.
+    Shows the input, the answer and the pre-processing steps; returns the forward pass."""
     input_col, answer_col, steps_col = st.columns([330, 330, 340], gap="medium")
     steps, label = None, None
     with input_col:
@@ -102,23 +136,7 @@ def live():
                           help="Crop to the ink, scale it to fit 20x20, centre its mass in 28x28. Turn it off "
                                "and draw a small digit in a corner to see why it is there.")
 
-    st.subheader("Inside the network")
-    layer, neuron = draw.settle_neuron(net)
-    names = draw.layer_names(net)
-    if not presenting:
-        c1, c2, c3 = st.columns([2, 2, 3], vertical_alignment="bottom")
-        layer = c1.selectbox("Look at a neuron in", list(names), format_func=names.get, key=draw.LAYER,
-                             persist_state="session")
-        neuron = c2.selectbox("Neuron", range(net.sizes[layer]), key=draw.NEURON, persist_state="session")
-        c3.toggle("Show its weights", key=draw.DETAILS,
-                  help="The chosen neuron's incoming weights, and what they do with this input.")
-    st.caption("Click a neuron in the picture to look at it.")
-    draw.network_picture(figures.network_svg(net, forward, chosen=(layer, neuron)))
-    weighted, b, z, a = draw.neuron_sum(net, forward, layer, neuron)
-    st.markdown(f"**{names[layer].capitalize()}, neuron {neuron}**: weighted sum z = Σ w·a + b = "
-                f"{weighted:.2f} + ({b:.2f}) = **{z:.2f}**, activation a = **{a:.3f}**")
-    if st.session_state[draw.DETAILS] and not presenting:
-        show_weights(net, forward, layer, neuron)
+    return forward
 
 
 def show_weights(net, forward, layer, neuron):

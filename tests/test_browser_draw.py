@@ -1,4 +1,7 @@
-"""Real browser: draw digits on the canvas (mouse, and a finger on a phone) and read the answer the page shows."""
+"""Real browser: draw digits on the server canvas (mouse, and a finger on a phone) and read the answer the page shows.
+
+The server canvas is the draw page's second way to draw (instant mode, the default, is tested in
+tests/test_browser_instant.py): each stroke goes to the server, which answers."""
 import math
 import re
 
@@ -26,13 +29,19 @@ def app():
         yield url, b
 
 
+def open_server_canvas(page, url):
+    page.goto(f"{url}/draw")
+    br.wait_for_app(page, timeout=LOAD_MS)
+    page.get_by_text("Server canvas", exact=True).click()
+    br.wait_for_app(page, timeout=LOAD_MS, selector="canvas.upper-canvas")
+
+
 @pytest.fixture
 def page(app):
     url, b = app
     context = b.new_context(**DESKTOP)
     p = context.new_page()
-    p.goto(f"{url}/draw")
-    br.wait_for_app(p, timeout=LOAD_MS, selector="canvas.upper-canvas")
+    open_server_canvas(p, url)
     yield p
     context.close()
 
@@ -152,8 +161,7 @@ def test_phone_answer_is_visible_without_scrolling_after_drawing(app, tmp_path):
     url, b = app
     context = b.new_context(**PHONE)
     page = context.new_page()
-    page.goto(f"{url}/draw")
-    br.wait_for_app(page, timeout=LOAD_MS, selector="canvas.upper-canvas")
+    open_server_canvas(page, url)
     draw_with_finger(page, DIGITS[7])
     assert wait_answer(page, 7) == 7
     page.screenshot(path=str(tmp_path / "phone.png"))

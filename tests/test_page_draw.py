@@ -55,12 +55,20 @@ def canvas_props(at):
     return None if node is None else json.loads(node.proto.json)
 
 
+def open_classic(query=None):
+    """The draw page with the server canvas (the input before instant mode) chosen."""
+    at = open_page(PAGE, query)
+    at.button_group(key=draw.SOURCE).set_value("canvas").run()
+    assert not at.exception, at.exception
+    return at
+
+
 def has(at, key):
     return helpers._find(at._tree, key) is not None
 
 
 def test_blank_canvas_asks_for_a_digit():
-    at = open_page(PAGE)
+    at = open_classic()
     digit, text = shown_digit(at)
     assert "Draw a digit" in text and "empty" in text and digit is None
 
@@ -68,7 +76,7 @@ def test_blank_canvas_asks_for_a_digit():
 @pytest.mark.parametrize("model", ["sigmoid", "relu"])
 def test_injected_drawing_is_classified_like_the_library_does(mnist_test, shipped, model):
     images, labels = mnist_test
-    at = open_page(PAGE, {"model": {"sigmoid": "Sigmoid", "relu": "ReLU"}[model]})  # as in a shared link
+    at = open_classic({"model": {"sigmoid": "Sigmoid", "relu": "ReLU"}[model]})  # as in a shared link
     assert at.radio(key="model").value == model
     for i in (0, 1, 2, 3, 4):  # the first test digits: 7 2 1 0 4
         url = canvas_png(images[i])
@@ -79,7 +87,7 @@ def test_injected_drawing_is_classified_like_the_library_does(mnist_test, shippe
 
 
 def test_single_dot_is_not_classified():
-    at = open_page(PAGE)
+    at = open_classic()
     dot = np.zeros((28, 28), np.uint8)
     dot[14, 14] = 255
     inject_drawing(at, draw.CANVAS, canvas_png(dot, margin=130))
@@ -92,7 +100,7 @@ def test_single_dot_is_not_classified():
 def test_drawing_survives_leaving_the_page_and_coming_back(mnist_test, shipped):
     images, _ = mnist_test
     url = canvas_png(images[0])  # a 7
-    at = open_page(PAGE)
+    at = open_classic()
     draw_strokes(at, url, 2)
     assert shown_digit(at)[0] == 7
     # the drawing as the network reads it is what other pages test on
@@ -114,7 +122,7 @@ def test_drawing_survives_leaving_the_page_and_coming_back(mnist_test, shipped):
 def test_a_stroke_does_not_reload_the_canvas(mnist_test):
     """The canvas reloads (and re-sends) whenever initial_drawing changes: it must stay put while drawing."""
     images, _ = mnist_test
-    at = open_page(PAGE)
+    at = open_classic()
     before = canvas_props(at)["initialDrawing"]
     for n in (1, 2, 3):
         draw_strokes(at, canvas_png(images[n]), n)
@@ -124,7 +132,7 @@ def test_a_stroke_does_not_reload_the_canvas(mnist_test):
 def test_undo_and_clear_step_back_through_the_drawing(mnist_test, shipped):
     images, labels = mnist_test
     first, second = canvas_png(images[0]), canvas_png(images[1])  # a 7, then (as if overdrawn) a 2
-    at = open_page(PAGE)
+    at = open_classic()
     draw_strokes(at, first, 1)
     draw_strokes(at, second, 2)
     assert shown_digit(at)[0] == labels[1] == expected_for_canvas(shipped["sigmoid"], second)
@@ -175,13 +183,16 @@ def test_test_image_number_is_kept_when_the_source_changes(mnist_test):
     assert at.number_input(key=draw.TEST_INDEX).value == 8
 
 
-@pytest.mark.parametrize("source", ["canvas", "test", "blank", "noise"])
+@pytest.mark.parametrize("source", ["instant", "canvas", "test", "blank", "noise"])
 def test_only_the_chosen_sources_controls_are_shown(mnist_test, source):
     at = open_page(PAGE)
     at.button_group(key=draw.SOURCE).set_value(source).run()
-    canvas_controls = (draw.CANVAS, "draw_undo", "draw_clear", "draw_pen_popover", draw.CENTRE)
+    canvas_controls = (draw.CANVAS, "draw_undo", "draw_clear", "draw_pen_popover")
     for key in canvas_controls:
         assert has(at, key) == (source == "canvas"), key
+    assert has(at, draw.INSTANT) == (source == "instant")
+    assert has(at, draw.CENTRE) == (source in ("instant", "canvas"))
+    assert has(at, draw.PICTURE) == (source != "instant")  # the instant surface draws the network itself
     for key in (draw.TEST_INDEX, "draw_random", "draw_mistake"):
         assert has(at, key) == (source == "test"), key
     assert has(at, "draw_new_noise") == (source == "noise")
@@ -239,7 +250,7 @@ def test_preprocessing_switch_changes_what_the_network_reads(mnist_test, shipped
     small = np.zeros((28, 28), np.float32)
     small[:9, :9] = resize(images[0].astype(np.float32) / 255, 9, 9)  # a small 7 in the top-left corner
     url = canvas_png(small, margin=0)
-    at = open_page(PAGE)
+    at = open_classic()
     inject_drawing(at, draw.CANVAS, url)
     at.run()
     on, _ = shown_digit(at)
@@ -253,7 +264,7 @@ def test_preprocessing_switch_changes_what_the_network_reads(mnist_test, shipped
 
 def test_outputs_come_with_the_one_function_sentence(mnist_test, shipped):
     images, _ = mnist_test
-    at = open_page(PAGE)
+    at = open_classic()
     inject_drawing(at, draw.CANVAS, canvas_png(images[0]))
     at.run()
     net = shipped["sigmoid"]
@@ -291,7 +302,7 @@ def test_parse_choice_refuses_what_is_not_a_neuron():
 
 def test_presenter_view_keeps_what_a_teacher_projects(mnist_test):
     images, _ = mnist_test
-    at = open_page(PAGE, {"present": "1"})
+    at = open_classic({"present": "1"})
     inject_drawing(at, draw.CANVAS, canvas_png(images[0]))
     at.run()
     assert shown_digit(at)[0] == 7
@@ -304,7 +315,7 @@ def test_presenter_view_keeps_what_a_teacher_projects(mnist_test):
 def test_without_mnist_the_page_still_draws(monkeypatch, tmp_path, shipped):
     monkeypatch.setenv("MNIST_DIR", str(tmp_path))
     monkeypatch.setenv("MNIST_DOWNLOAD", "0")
-    at = open_page(PAGE)
+    at = open_classic()
     assert draw.SOURCES["test"] not in at.button_group(key=draw.SOURCE).options
     assert any("not available" in c.value for c in at.caption)
     seven = np.zeros((28, 28), np.float32)
@@ -324,7 +335,7 @@ def test_without_mnist_the_page_still_draws(monkeypatch, tmp_path, shipped):
 def test_history_shares_earlier_strokes(mnist_test):
     """Each kept drawing holds every stroke so far: the earlier ones are shared, not copied (memory per visitor)."""
     images, _ = mnist_test
-    at = open_page(PAGE)
+    at = open_classic()
     for n in (1, 2, 3):
         draw_strokes(at, canvas_png(images[n]), n)
     history = at.session_state[draw.HISTORY]

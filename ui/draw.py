@@ -19,7 +19,7 @@ import streamlit as st
 from src.network import close_call
 from src.preprocess import BOX, preprocess
 
-from . import canvas, data, state
+from . import canvas, data, instant, state
 from .theme import BLUE_CSS, GREY_CSS, HIGHLIGHT_CSS, RED_CSS
 
 # --- this page's session keys ------------------------------------------------------------------------
@@ -31,14 +31,16 @@ CENTRE = "draw_centre"          # pre-process the drawing like MNIST (crop, fit 
 LAYER = "draw_layer"            # the inspected neuron: layer l = 1..len(net.weights) ...
 NEURON = "draw_neuron"          # ... and its index in that layer
 DETAILS = "draw_details"        # show the inspected neuron's weights (off: a lighter page)
-CANVAS = "draw_canvas"          # the canvas widget (bench/load_draw.py finds the canvas by this key)
+INSTANT = "draw_instant"        # the instant drawing surface (ui/instant.py), the default input
+CANVAS = "draw_canvas"          # the classic canvas widget (bench/load_draw.py finds the canvas by this key)
 PICTURE = "draw_picture"        # the clickable network picture
 HISTORY = "draw_history"        # tuple of Drawing, oldest first: what Undo steps back through
 INITIAL = "draw_initial"        # the fabric JSON the canvas is mounted with
 SEEN = "draw_seen"              # PNG bytes of the canvas value last taken into HISTORY
 
-SOURCES = {"canvas": ":material/draw: My drawing", "test": ":material/image: MNIST test image",
-           "blank": ":material/check_box_outline_blank: Blank", "noise": ":material/grain: Noise"}
+SOURCES = {"instant": ":material/draw: My drawing", "test": ":material/image: MNIST test image",
+           "blank": ":material/check_box_outline_blank: Blank", "noise": ":material/grain: Noise",
+           "canvas": ":material/cloud_upload: Server canvas"}
 EMPTY = {"objects": []}
 REVISION = "drawPageRevision"   # a field of INITIAL that only makes it differ (fabric keeps it as a canvas attribute)
 HISTORY_LIMIT = 30              # strokes Undo can take back (a PNG of ~3-10 kB each)
@@ -46,7 +48,7 @@ PEN_DEFAULT, PEN_RANGE = 20, (6, 40)
 CANVAS_SIDE = 280
 
 # Immutable values only: setdefault hands this very object to every session.
-DEFAULTS = {SOURCE: "canvas", TEST_INDEX: 0, NOISE_SEED: 0, PEN: PEN_DEFAULT, CENTRE: True, LAYER: 1, NEURON: 0,
+DEFAULTS = {SOURCE: "instant", TEST_INDEX: 0, NOISE_SEED: 0, PEN: PEN_DEFAULT, CENTRE: True, LAYER: 1, NEURON: 0,
             DETAILS: False, HISTORY: (), INITIAL: EMPTY, SEEN: None}
 
 
@@ -160,8 +162,35 @@ def settle_source(tests) -> str:
     """The chosen source, set back to the drawing when it is not on offer (MNIST gone); call before the widget."""
     chosen = st.session_state.get(SOURCE)
     if chosen not in sources(tests):
-        st.session_state[SOURCE] = chosen = "canvas"
+        st.session_state[SOURCE] = chosen = "instant"
     return chosen
+
+
+# --- instant mode: the drawing surface that answers in the browser (ui/instant.py) --------------------------
+def instant_drawing(net, presenting: bool) -> np.ndarray:
+    """The instant surface for ``net``; returns the 28x28 input for the rest of the page (zeros while there is no
+    readable drawing). A readable drawing becomes the last drawing other pages test on. When the browser cannot
+    run the surface, says so and offers the MNIST test images."""
+    x = instant.drawing_surface(net, INSTANT, centre=bool(st.session_state[CENTRE]), presenting=presenting,
+                                chosen=settle_neuron(net), on_choose=on_instant_choice)
+    if instant.unavailable(INSTANT):
+        st.warning(instant.UNAVAILABLE, icon=":material/block:")
+        if data.test_set() is not None:
+            st.button(":material/image: Use the MNIST test images", on_click=pick_random_test_image,
+                      key="draw_instant_fallback")
+    if x is None:
+        return np.zeros((28, 28), np.float32)
+    state.set_last_drawing(x)
+    return x
+
+
+def on_instant_choice():
+    """A neuron was clicked in the instant surface's picture: inspect it."""
+    clicked = st.session_state.get(INSTANT)
+    choice = parse_choice(clicked.get("chosen") if hasattr(clicked, "get") else None,
+                          state.network(state.model_name()).sizes)
+    if choice is not None:
+        st.session_state[LAYER], st.session_state[NEURON] = choice
 
 
 def settle_neuron(net) -> tuple:

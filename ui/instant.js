@@ -219,3 +219,638 @@ export function preprocess(gray, h, w, centre = true) {
   for (let y = 0; y < fh; y++) for (let x = 0; x < fw; x++) digit[(oy + y) * SIZE + ox + x] = fitted[y * fw + x];
   return { digit, box, fitted, fh, fw, offset: [oy, ox], status };
 }
+
+// =====================================================================================================
+// The component: a drawing surface, the live pre-processing, the answer, the ten outputs and the network
+// picture, repainted on every pointer move. Nothing goes to the server during a stroke; when a stroke ends
+// (or Undo, Clear, a mode change), the drawing goes back once with setStateValue('drawing', ...).
+// =====================================================================================================
+const BLUE = 'rgb(88,196,221)', RED = 'rgb(252,98,85)', HIGHLIGHT = '#FF8C42', GREY = 'rgba(200,200,200,0.55)';
+const SURFACE = 280;       // the surface's bitmap, whatever its size on screen: the Python page's 280x280 canvas
+const HISTORY = 30;        // steps Undo can take back
+const MAX_POINTS = 20000;  // points kept for the whole drawing (what goes back to the server is bounded)
+const TOP_INPUTS = 6;      // pixel connections drawn into each first-layer neuron (as ui/figures.network_svg)
+const ANIMATION_MS = 700;  // the propagation animation: input, layer 1, layer 2, output
+const KEY = '__instantMode';
+
+const html = (tag, cls, text) => {
+  const el = document.createElement(tag);
+  if (cls) el.className = cls;
+  if (text !== undefined) el.textContent = text;
+  return el;
+};
+
+function canvas2d(el) {
+  const ctx = el.getContext('2d', { willReadFrequently: true });
+  if (!ctx) throw new Error('this browser gives no 2-D canvas');
+  return ctx;
+}
+
+/** Size a canvas's bitmap to its CSS size times the device pixel ratio; returns the 2-D context, scaled to CSS px. */
+function fitCanvas(el, width, height) {
+  const ratio = Math.min(3, window.devicePixelRatio || 1);
+  const w = Math.round(width * ratio), h = Math.round(height * ratio);
+  if (el.width !== w || el.height !== h) { el.width = w; el.height = h; }
+  el.style.width = `${width}px`;
+  el.style.height = `${height}px`;
+  const ctx = canvas2d(el);
+  ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+  return ctx;
+}
+
+function build(parent) {
+  const root = html('div', 'inst');
+  root.innerHTML = `
+    <div class="inst-grid">
+      <div class="inst-draw">
+        <div class="inst-stack">
+          <canvas class="inst-surface" width="${SURFACE}" height="${SURFACE}" aria-label="drawing surface"></canvas>
+          <canvas class="inst-overlay" width="${SURFACE}" height="${SURFACE}"></canvas>
+        </div>
+        <div class="inst-tools">
+          <div class="inst-modes" role="group" aria-label="drawing mode">
+            <button type="button" data-mode="free" title="Draw freely; the drawing is pre-processed like MNIST">Free</button>
+            <button type="button" data-mode="grid" title="Paint the 784 inputs directly with a soft brush, as in the lesson">28x28 grid</button>
+          </div>
+          <button type="button" class="inst-undo">Undo</button>
+          <button type="button" class="inst-clear">Clear</button>
+          <label class="inst-pen" title="Pen width on the free surface">Pen <input type="range" min="6" max="40" step="1"></label>
+          <label class="inst-animate" title="Show the signal travelling from layer to layer after each stroke"><input type="checkbox"> Animate</label>
+        </div>
+      </div>
+      <div class="inst-side">
+        <div class="inst-answer" data-testid="instant-answer">
+          <div class="inst-digit"></div>
+          <div class="inst-words"><div class="inst-caption"></div><div class="inst-close"></div></div>
+        </div>
+        <div class="inst-barsbox"><canvas class="inst-bars" aria-label="the ten outputs"></canvas></div>
+        <div class="inst-steps">
+          <div class="inst-steps-title">What the network reads</div>
+          <div class="inst-steps-row">
+            <figure><canvas class="inst-fitted"></canvas><figcaption>scaled to fit 20x20</figcaption></figure>
+            <figure><canvas class="inst-input"></canvas><figcaption>28x28: the 784 inputs</figcaption></figure>
+          </div>
+        </div>
+      </div>
+    </div>
+    <div class="inst-net-title">Inside the network <span>· click a neuron to look at it</span></div>
+    <canvas class="inst-net" aria-label="the network: click a neuron to look at it"></canvas>
+    <div class="inst-neuron"></div>`;
+  parent.appendChild(root);
+  const q = (s) => root.querySelector(s);
+  return {
+    root, surface: q('.inst-surface'), overlay: q('.inst-overlay'), bars: q('.inst-bars'), fitted: q('.inst-fitted'),
+    input: q('.inst-input'), net: q('.inst-net'), digit: q('.inst-digit'), caption: q('.inst-caption'),
+    close: q('.inst-close'), neuron: q('.inst-neuron'), undo: q('.inst-undo'), clear: q('.inst-clear'),
+    pen: q('.inst-pen input'), animate: q('.inst-animate input'), modes: root.querySelectorAll('[data-mode]'),
+    steps: q('.inst-steps'),
+  };
+}
+
+function mount(parent) {
+  const fallback = parent.querySelector('.inst-fallback');
+  const ui = build(parent);
+  const reduced = window.matchMedia && window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+  const s = {
+    ui, parent, fallback, net: null, version: null, mode: 'free', strokes: [], grid: new Float32Array(SIZE * SIZE),
+    undo: [], pen: 20, centre: true, chosen: [1, 0], presenting: false, restored: null, drawing: null, result: null,
+    animateFrom: 0, reduced, times: [], sent: 0, layout: null, staticNet: null,
+  };
+  s.ctx = canvas2d(ui.surface);
+  s.ctx.fillStyle = '#000';
+  s.ctx.fillRect(0, 0, SURFACE, SURFACE);
+  s.overlayCtx = canvas2d(ui.overlay);
+  ui.animate.checked = !reduced && localStorage.getItem('instantAnimate') !== '0';
+  ui.animate.disabled = reduced;
+  if (reduced) ui.animate.parentElement.title = 'Off: this device asks for reduced motion';
+  bindPointer(s);
+  const guard = (fn) => (event) => { try { fn(event); } catch (err) { fail(s, err); } };
+  ui.undo.addEventListener('click', guard(() => { undo(s); strokeEnded(s); }));
+  ui.clear.addEventListener('click', guard(() => { remember(s); s.strokes = []; s.grid.fill(0); redraw(s); strokeEnded(s); }));
+  ui.pen.addEventListener('input', guard(() => { s.pen = Number(ui.pen.value); }));
+  ui.animate.addEventListener('change', guard(() => localStorage.setItem('instantAnimate', ui.animate.checked ? '1' : '0')));
+  ui.modes.forEach((b) => b.addEventListener('click', guard(() => {
+    if (s.mode === b.dataset.mode) return;
+    s.mode = b.dataset.mode;
+    redraw(s);
+    strokeEnded(s);
+  })));
+  ui.net.addEventListener('click', guard((event) => choose(s, event)));
+  new ResizeObserver(guard(() => { s.layout = null; render(s); })).observe(ui.root);
+  return s;
+}
+
+// --- the drawing ------------------------------------------------------------------------------------------
+function remember(s) {
+  s.undo.push({ strokes: s.strokes.slice(), grid: s.grid.slice() });
+  if (s.undo.length > HISTORY) s.undo.shift();
+}
+
+function undo(s) {
+  const last = s.undo.pop();
+  if (!last) return;
+  s.strokes = last.strokes;
+  s.grid = last.grid;
+  redraw(s);
+}
+
+function surfacePoint(s, event) {
+  const rect = s.ui.surface.getBoundingClientRect();
+  return [Math.round((event.clientX - rect.left) * SURFACE / rect.width),
+          Math.round((event.clientY - rect.top) * SURFACE / rect.height)];
+}
+
+function pointsKept(s) {
+  return s.strokes.reduce((n, stroke) => n + stroke.p.length / 2, 0);
+}
+
+function bindPointer(s) {
+  const el = s.ui.surface;
+  const guard = (fn) => (event) => { try { fn(event); } catch (err) { fail(s, err); } };
+  el.addEventListener('pointerdown', guard((event) => {
+    if (event.button !== undefined && event.button > 0) return;
+    event.preventDefault();
+    el.setPointerCapture(event.pointerId);
+    remember(s);
+    const [x, y] = surfacePoint(s, event);
+    s.drawing = { id: event.pointerId, last: [x, y] };
+    if (s.mode === 'free') {
+      s.strokes.push({ w: s.pen, p: [x, y] });
+      segment(s.ctx, s.pen, x, y, x, y);
+    } else {
+      brush(s.grid, x, y, x, y);
+      paintGrid(s);
+    }
+    update(s);
+  }));
+  el.addEventListener('pointermove', guard((event) => {
+    if (!s.drawing || event.pointerId !== s.drawing.id) return;
+    const events = event.getCoalescedEvents ? event.getCoalescedEvents() : [event];
+    for (const e of (events.length ? events : [event])) {
+      const [x, y] = surfacePoint(s, e);
+      const [lx, ly] = s.drawing.last;
+      if (x === lx && y === ly) continue;
+      if (s.mode === 'free') {
+        if (pointsKept(s) >= MAX_POINTS) break;
+        s.strokes[s.strokes.length - 1].p.push(x, y);
+        segment(s.ctx, s.strokes[s.strokes.length - 1].w, lx, ly, x, y);
+      } else {
+        brush(s.grid, lx, ly, x, y);
+      }
+      s.drawing.last = [x, y];
+    }
+    if (s.mode === 'grid') paintGrid(s);
+    update(s);
+  }));
+  const end = guard((event) => {
+    if (!s.drawing || event.pointerId !== s.drawing.id) return;
+    s.drawing = null;
+    strokeEnded(s);
+  });
+  el.addEventListener('pointerup', end);
+  el.addEventListener('pointercancel', end);
+}
+
+function segment(ctx, width, x0, y0, x1, y1) {
+  ctx.strokeStyle = '#fff';
+  ctx.fillStyle = '#fff';
+  ctx.lineWidth = width;
+  ctx.lineCap = 'round';
+  ctx.lineJoin = 'round';
+  if (x0 === x1 && y0 === y1) {
+    ctx.beginPath();
+    ctx.arc(x0, y0, width / 2, 0, 2 * Math.PI);
+    ctx.fill();
+    return;
+  }
+  ctx.beginPath();
+  ctx.moveTo(x0, y0);
+  ctx.lineTo(x1, y1);
+  ctx.stroke();
+}
+
+/** The lesson's soft brush on the 28x28 grid: along the segment, each cell takes the larger of its value and a
+ * soft disk's (full at the centre, fading to nothing 1.6 cells away). Coordinates in surface px. */
+export function brush(grid, x0, y0, x1, y1) {
+  const k = SIZE / SURFACE, radius = 1.6;
+  const steps = Math.max(1, Math.ceil(Math.hypot(x1 - x0, y1 - y0) * k * 4));
+  for (let t = 0; t <= steps; t++) {
+    const cx = (x0 + (x1 - x0) * t / steps) * k, cy = (y0 + (y1 - y0) * t / steps) * k;
+    for (let gy = Math.max(0, Math.floor(cy - radius)); gy <= Math.min(SIZE - 1, Math.ceil(cy + radius)); gy++) {
+      for (let gx = Math.max(0, Math.floor(cx - radius)); gx <= Math.min(SIZE - 1, Math.ceil(cx + radius)); gx++) {
+        const d = Math.hypot(gx + 0.5 - cx, gy + 0.5 - cy);
+        const v = Math.max(0, Math.min(1, 1.25 * (1 - d / radius)));
+        const i = gy * SIZE + gx;
+        if (v > grid[i]) grid[i] = v;
+      }
+    }
+  }
+}
+
+function paintGrid(s) {
+  const ctx = s.ctx, cell = SURFACE / SIZE;
+  ctx.fillStyle = '#000';
+  ctx.fillRect(0, 0, SURFACE, SURFACE);
+  for (let i = 0; i < SIZE * SIZE; i++) {
+    if (s.grid[i] <= 0) continue;
+    const v = Math.round(255 * s.grid[i]);
+    ctx.fillStyle = `rgb(${v},${v},${v})`;
+    ctx.fillRect((i % SIZE) * cell, Math.floor(i / SIZE) * cell, cell, cell);
+  }
+  ctx.strokeStyle = 'rgba(255,255,255,0.08)';
+  ctx.lineWidth = 1;
+  ctx.beginPath();
+  for (let k = 1; k < SIZE; k++) {
+    ctx.moveTo(k * cell, 0); ctx.lineTo(k * cell, SURFACE);
+    ctx.moveTo(0, k * cell); ctx.lineTo(SURFACE, k * cell);
+  }
+  ctx.stroke();
+}
+
+function redraw(s) {
+  if (s.mode === 'grid') {
+    paintGrid(s);
+  } else {
+    s.ctx.fillStyle = '#000';
+    s.ctx.fillRect(0, 0, SURFACE, SURFACE);
+    for (const stroke of s.strokes) {
+      const p = stroke.p;
+      segment(s.ctx, stroke.w, p[0], p[1], p[0], p[1]);
+      for (let i = 2; i < p.length; i += 2) segment(s.ctx, stroke.w, p[i - 2], p[i - 1], p[i], p[i + 1]);
+    }
+  }
+  update(s);
+}
+
+// --- from the drawing to the answer ---------------------------------------------------------------------------
+function read(s) {
+  if (s.mode === 'grid') {
+    const digit = Float64Array.from(s.grid);
+    return { digit, box: null, fitted: null, status: digit.some((v) => v > 0) ? 'ok' : 'blank' };
+  }
+  const image = s.ctx.getImageData(0, 0, SURFACE, SURFACE).data;
+  return preprocess(grayFromRGBA(image, SURFACE, SURFACE), SURFACE, SURFACE, s.centre);
+}
+
+/** Everything that follows from the drawing, repainted: what every pointer move costs. */
+function update(s) {
+  const start = performance.now();
+  const steps = read(s);
+  s.steps = steps;
+  s.result = s.net ? forward(s.net, steps.digit) : null;
+  render(s);
+  s.times.push(performance.now() - start);
+  if (s.times.length > 2000) s.times.splice(0, 1000);
+  s.ui.root.dataset.updates = String(Number(s.ui.root.dataset.updates || 0) + 1);
+}
+
+function round6(v) {
+  return Math.round(v * 1e6) / 1e6;
+}
+
+/** A stroke ended (or Undo, Clear, a new mode): the drawing goes to the server, once. */
+function strokeEnded(s) {
+  update(s);
+  if (s.ui.animate.checked && !s.reduced) animate(s);
+  const grid = s.grid.some((v) => v > 0) ? Array.from(s.grid, round6) : null;
+  s.sent += 1;
+  s.args.setStateValue('drawing', {
+    mode: s.mode, status: s.steps.status, pixels: Array.from(s.steps.digit, round6), strokes: s.strokes, grid,
+    pen: s.pen, version: s.version,
+  });
+}
+
+function animate(s) {
+  s.animateFrom = performance.now();
+  const step = () => {
+    if (!s.animateFrom) return;
+    render(s);
+    if (performance.now() - s.animateFrom < ANIMATION_MS) requestAnimationFrame(step);
+    else { s.animateFrom = 0; render(s); }
+  };
+  requestAnimationFrame(step);
+}
+
+// --- painting ------------------------------------------------------------------------------------------------
+function render(s) {
+  const { ui } = s;
+  const steps = s.steps, result = s.result;
+  if (!steps || !result) return;
+  const output = result.activations[result.activations.length - 1];
+  s.narrow = ui.root.clientWidth > 0 && ui.root.clientWidth < 600;
+  paintAnswer(s, steps, output);
+  paintBars(s, output, steps.status === 'ok');
+  paintImage(ui.input, steps.digit, SIZE, SIZE, s.presenting ? 140 : 112);
+  if (steps.fitted) {
+    const frame = new Float64Array(BOX * BOX);  // the fitted ink inside its 20x20 box
+    const oy = (BOX - steps.fh) >> 1, ox = (BOX - steps.fw) >> 1;
+    for (let y = 0; y < steps.fh; y++) for (let x = 0; x < steps.fw; x++) frame[(oy + y) * BOX + ox + x] = steps.fitted[y * steps.fw + x];
+    paintImage(ui.fitted, frame, BOX, BOX, s.presenting ? 100 : 80);
+  } else {
+    paintImage(ui.fitted, new Float64Array(BOX * BOX), BOX, BOX, s.presenting ? 100 : 80);
+  }
+  ui.steps.dataset.mode = s.mode;
+  const o = s.overlayCtx;
+  o.clearRect(0, 0, SURFACE, SURFACE);
+  if (steps.box && s.mode === 'free') {
+    const [top, bottom, left, right] = steps.box;
+    o.strokeStyle = BLUE;
+    o.lineWidth = 2;
+    o.strokeRect(left - 1, top - 1, right - left + 2, bottom - top + 2);
+  }
+  paintNet(s, result);
+  paintNeuron(s, result);
+  ui.modes.forEach((b) => b.setAttribute('aria-pressed', String(b.dataset.mode === s.mode)));
+  ui.undo.disabled = s.undo.length === 0;
+  ui.clear.disabled = s.strokes.length === 0 && !s.grid.some((v) => v > 0);
+  ui.pen.value = String(s.pen);
+  ui.pen.parentElement.hidden = s.mode !== 'free';
+}
+
+function paintAnswer(s, steps, output) {
+  const { ui } = s;
+  if (steps.status !== 'ok') {
+    ui.digit.textContent = '';
+    ui.root.dataset.answer = '';
+    ui.caption.textContent = steps.status === 'dot'
+      ? 'That is a dot, not a digit: draw a whole digit, as large as you like.'
+      : 'Draw a digit with the mouse, a pen or a finger: the network answers as you draw.';
+    ui.close.textContent = '';
+    return;
+  }
+  const best = argmax(output);
+  ui.digit.textContent = String(best);
+  ui.root.dataset.answer = String(best);
+  ui.caption.textContent = `the network's answer · output activation ${output[best].toFixed(2)}`;
+  const pair = closeCall(output);
+  ui.close.textContent = pair ? `A close call: ${pair[0]} or ${pair[1]}?` : '';
+}
+
+function paintImage(el, values, h, w, size) {
+  const ctx = fitCanvas(el, size, size * h / w);
+  const img = new ImageData(w, h);
+  for (let i = 0; i < h * w; i++) {
+    const v = Math.round(255 * Math.min(1, Math.max(0, values[i])));
+    img.data[4 * i] = img.data[4 * i + 1] = img.data[4 * i + 2] = v;
+    img.data[4 * i + 3] = 255;
+  }
+  const small = paintImage.scratch || (paintImage.scratch = document.createElement('canvas'));
+  small.width = w; small.height = h;
+  canvas2d(small).putImageData(img, 0, 0);
+  ctx.imageSmoothingEnabled = false;
+  ctx.drawImage(small, 0, 0, size, size * h / w);
+  ctx.strokeStyle = '#555';
+  ctx.lineWidth = 1;
+  ctx.strokeRect(0.5, 0.5, size - 1, size * h / w - 1);
+}
+
+function paintBars(s, output, readable) {
+  const el = s.ui.bars;
+  const width = Math.max(140, Math.min(420, el.parentElement.clientWidth || 360));
+  const font = s.presenting ? 18 : 12, height = s.presenting ? 170 : (s.narrow ? 96 : 130);
+  const ctx = fitCanvas(el, width, height);
+  ctx.clearRect(0, 0, width, height);
+  const best = argmax(output), slot = width / output.length, base = height - font - 6;
+  const top = Math.max(1, ...output);
+  ctx.font = `${font}px sans-serif`;
+  ctx.textAlign = 'center';
+  for (let i = 0; i < output.length; i++) {
+    const h = (base - font - 6) * Math.min(1, Math.max(0, output[i] / top));
+    const x = i * slot + slot * 0.15;
+    ctx.fillStyle = readable && i === best ? HIGHLIGHT : GREY;
+    ctx.fillRect(x, base - h, slot * 0.7, Math.max(h, 1));
+    ctx.fillStyle = readable && i === best ? '#fff' : '#aaa';
+    ctx.fillText(String(i), x + slot * 0.35, height - 4);
+    if (!s.narrow || s.presenting) {
+      ctx.fillStyle = '#bbb';
+      ctx.font = `${Math.max(10, font - 2)}px sans-serif`;
+      ctx.fillText(output[i].toFixed(2), x + slot * 0.35, base - h - 4);
+      ctx.font = `${font}px sans-serif`;
+    }
+  }
+  ctx.fillStyle = '#555';
+  ctx.fillRect(0, base, width, 1);
+}
+
+// --- the network picture: layout, connections (drawn once per network and size), activations -----------------
+function netLayout(s) {
+  const el = s.ui.net;
+  const width = Math.max(300, Math.min(s.presenting ? 1100 : 820, s.ui.root.clientWidth || 760));
+  const font = s.presenting ? 17 : 12;
+  const gap = s.presenting ? 28 : 24;  // neuron spacing: every neuron is a tap target of at least 24 px
+  const sizes = s.net.sizes, most = Math.max(...sizes.slice(1));
+  const top = font + 16, height = top + most * gap + 8;
+  const img = Math.min(196, width * 0.24, height - top - 8);
+  const x0 = 4, y0 = top + (height - top - img) / 2;
+  const label = s.presenting ? 96 : 70, radius = Math.min(s.presenting ? 11 : 9, gap / 2 - 2);
+  const first = x0 + img + Math.max(48, width * 0.12), last = width - label - radius;
+  const cols = sizes.slice(1).map((_, i) => first + (sizes.length > 2 ? i * (last - first) / (sizes.length - 2) : 0));
+  const pos = sizes.slice(1).map((n, i) => Array.from({ length: n }, (_, j) => [cols[i], top + (most * gap) / 2 + (j - (n - 1) / 2) * gap]));
+  return { width, height, font, gap, img, x0, y0, pos, radius, key: `${width}|${s.presenting}|${s.version}` };
+}
+
+function staticConnections(s, L) {
+  if (s.staticNet && s.staticNet.key === L.key) return s.staticNet.canvas;
+  const canvas = document.createElement('canvas');
+  const ratio = Math.min(3, window.devicePixelRatio || 1);
+  canvas.width = Math.round(L.width * ratio);
+  canvas.height = Math.round(L.height * ratio);
+  const ctx = canvas2d(canvas);
+  ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+  for (let l = 1; l < L.pos.length; l++) {
+    const W = s.net.W[l], nIn = s.net.sizes[l];
+    let wmax = 0;
+    for (const v of W) wmax = Math.max(wmax, Math.abs(v));
+    wmax = wmax || 1;
+    L.pos[l].forEach(([x2, y2], j) => L.pos[l - 1].forEach(([x1, y1], k) => {
+      const w = W[j * nIn + k], op = Math.pow(Math.abs(w) / wmax, 0.3);
+      if (op * 0.55 < 0.03) return;
+      ctx.strokeStyle = w > 0 ? BLUE : RED;
+      ctx.globalAlpha = op * 0.55;
+      ctx.lineWidth = 0.4 + op;
+      ctx.beginPath(); ctx.moveTo(x1, y1); ctx.lineTo(x2, y2); ctx.stroke();
+    }));
+  }
+  s.staticNet = { key: L.key, canvas };
+  return canvas;
+}
+
+function paintNet(s, result) {
+  if (!s.layout || s.layout.key !== `${s.layout.width}|${s.presenting}|${s.version}`) s.layout = netLayout(s);
+  const L = s.layout, a = result.activations, net = s.net;
+  const ctx = fitCanvas(s.ui.net, L.width, L.height);
+  ctx.fillStyle = '#0E1117';
+  ctx.fillRect(0, 0, L.width, L.height);
+  // the propagation animation: a front moving from the input (0) to the output (layers)
+  const layers = L.pos.length;
+  const front = s.animateFrom ? Math.min(layers, layers * (performance.now() - s.animateFrom) / ANIMATION_MS) : layers;
+  const lit = (l) => Math.min(1, Math.max(0, front - (l - 1)));  // how far layer l (1-based) has been reached
+  ctx.globalAlpha = 0.35 + 0.65 * lit(2);
+  ctx.drawImage(staticConnections(s, L), 0, 0, L.width, L.height);
+  ctx.globalAlpha = 1;
+  // the input image and its strongest contributions into layer 1
+  const x = a[0], side = Math.round(Math.sqrt(x.length));
+  if (side * side === x.length) {
+    paintImage.scratch2 = paintImage.scratch2 || document.createElement('canvas');
+    const small = paintImage.scratch2;
+    small.width = side; small.height = side;
+    const img = new ImageData(side, side);
+    for (let i = 0; i < x.length; i++) {
+      const v = Math.round(255 * Math.min(1, Math.max(0, x[i])));
+      img.data[4 * i] = img.data[4 * i + 1] = img.data[4 * i + 2] = v;
+      img.data[4 * i + 3] = 255;
+    }
+    canvas2d(small).putImageData(img, 0, 0);
+    ctx.imageSmoothingEnabled = false;
+    ctx.drawImage(small, L.x0, L.y0, L.img, L.img);
+    ctx.strokeStyle = '#555';
+    ctx.strokeRect(L.x0 + 0.5, L.y0 + 0.5, L.img - 1, L.img - 1);
+    const W = net.W[0], nIn = x.length, cell = L.img / side;
+    let peak = 0;
+    const best = L.pos[0].map((_, j) => {
+      const top = [];
+      for (let k = 0; k < nIn; k++) {
+        if (x[k] === 0) continue;
+        const c = W[j * nIn + k] * x[k];
+        peak = Math.max(peak, Math.abs(c));
+        if (top.length < TOP_INPUTS || Math.abs(c) > Math.abs(top[top.length - 1][1])) {
+          top.push([k, c]);
+          top.sort((p, q) => Math.abs(q[1]) - Math.abs(p[1]));
+          if (top.length > TOP_INPUTS) top.pop();
+        }
+      }
+      return top;
+    });
+    ctx.lineWidth = 0.8;
+    best.forEach((top, j) => top.forEach(([k, c]) => {
+      const [cx, cy] = L.pos[0][j];
+      ctx.strokeStyle = c > 0 ? BLUE : RED;
+      ctx.globalAlpha = Math.pow(Math.abs(c) / (peak || 1), 0.3) * 0.8 * lit(1);
+      ctx.beginPath();
+      ctx.moveTo(L.x0 + (k % side + 0.5) * cell, L.y0 + (Math.floor(k / side) + 0.5) * cell);
+      ctx.lineTo(cx, cy);
+      ctx.stroke();
+    }));
+    ctx.globalAlpha = 1;
+    ctx.fillStyle = '#aaa';
+    ctx.font = `${L.font}px sans-serif`;
+    ctx.textAlign = 'center';
+    ctx.fillText(`${x.length} inputs`, L.x0 + L.img / 2, L.y0 - 8);
+  }
+  const output = a[a.length - 1], answer = argmax(output);
+  L.pos.forEach((layer, i) => {
+    const l = i + 1, act = a[l];
+    const top = Math.max(1, ...act);  // ReLU activations can exceed 1
+    layer.forEach(([cx, cy], j) => {
+      const light = Math.min(1, Math.max(0, act[j] / top)) * lit(l);
+      const chosen = s.chosen[0] === l && s.chosen[1] === j;
+      ctx.beginPath();
+      ctx.arc(cx, cy, L.radius, 0, 2 * Math.PI);
+      ctx.fillStyle = '#0E1117';
+      ctx.fill();
+      ctx.fillStyle = `rgba(255,255,255,${light.toFixed(3)})`;
+      ctx.fill();
+      ctx.strokeStyle = chosen ? HIGHLIGHT : '#888';
+      ctx.lineWidth = chosen ? 3 : 1;
+      ctx.stroke();
+      if (l === L.pos.length) {
+        ctx.fillStyle = '#ddd';
+        ctx.textAlign = 'left';
+        ctx.font = `${j === answer ? 'bold ' : ''}${L.font + 1}px sans-serif`;
+        ctx.fillText(`${j}  ${lit(l) >= 1 ? act[j].toFixed(2) : ''}`, cx + L.radius + 6, cy + L.font / 3);
+      }
+    });
+    ctx.fillStyle = '#aaa';
+    ctx.textAlign = 'center';
+    ctx.font = `${L.font}px sans-serif`;
+    ctx.fillText(l === L.pos.length ? `output (${layer.length})` : `hidden ${l} (${layer.length})`, layer[0][0], L.font + 4);
+  });
+}
+
+function paintNeuron(s, result) {
+  const [l, j] = s.chosen;
+  if (!s.net || l < 1 || l >= s.net.sizes.length || j < 0 || j >= s.net.sizes[l]) { s.ui.neuron.textContent = ''; return; }
+  const name = l === s.net.sizes.length - 1 ? 'Output layer' : `Hidden layer ${l}`;
+  const b = s.net.B[l - 1][j], z = result.zs[l - 1][j], act = result.activations[l][j];
+  s.ui.neuron.textContent = `${name}, neuron ${j}: weighted sum z = Σ w·a + b = ${(z - b).toFixed(2)} + (${b.toFixed(2)}) `
+    + `= ${z.toFixed(2)}, activation a = ${act.toFixed(3)}`;
+}
+
+/** A click or tap on the picture chooses the nearest neuron within half the spacing (a 24 px target at least). */
+function choose(s, event) {
+  if (!s.layout) return;
+  const rect = s.ui.net.getBoundingClientRect();
+  const px = (event.clientX - rect.left) * s.layout.width / rect.width;
+  const py = (event.clientY - rect.top) * s.layout.height / rect.height;
+  let found = null, nearest = s.layout.gap / 2;
+  s.layout.pos.forEach((layer, i) => layer.forEach(([cx, cy], j) => {
+    const d = Math.hypot(px - cx, py - cy);
+    if (d <= nearest) { nearest = d; found = [i + 1, j]; }
+  }));
+  if (!found) return;
+  s.chosen = found;
+  render(s);
+  s.args.setTriggerValue('chosen', `${found[0]},${found[1]}`);
+}
+
+// --- what Python sends ------------------------------------------------------------------------------------------
+function apply(s, data) {
+  const net = data.network;
+  if (!s.net || net.version !== s.version) {
+    s.net = decodeNetwork(net);
+    s.version = net.version;
+    s.staticNet = null;
+    s.layout = null;
+  }
+  s.centre = data.centre !== false;
+  if (s.presenting !== Boolean(data.presenting)) { s.presenting = Boolean(data.presenting); s.layout = null; }
+  s.ui.root.classList.toggle('present', s.presenting);
+  if (Array.isArray(data.chosen)) s.chosen = data.chosen.map(Number);
+  const restore = data.restore;
+  if (restore && restore.revision !== s.restored) {
+    s.restored = restore.revision;
+    s.mode = restore.mode === 'grid' ? 'grid' : 'free';
+    s.strokes = Array.isArray(restore.strokes) ? restore.strokes.map((t) => ({ w: Number(t.w), p: t.p.map(Number) })) : [];
+    s.grid = new Float32Array(SIZE * SIZE);
+    if (Array.isArray(restore.grid) && restore.grid.length === SIZE * SIZE) s.grid.set(restore.grid.map(Number));
+    if (restore.pen) s.pen = Number(restore.pen);
+    s.undo = [];
+    redraw(s);
+  } else {
+    update(s);
+  }
+}
+
+function fail(s, err, parent) {
+  const where = parent || (s && s.parent);
+  const message = `Drawing is unavailable in this browser (${(err && err.message) || err}).`;
+  if (where) {
+    const root = where.querySelector('.inst');
+    if (root) root.hidden = true;
+    let box = where.querySelector('.inst-fallback');
+    if (!box) { box = html('div', 'inst-fallback'); where.appendChild(box); }
+    box.hidden = false;
+    box.textContent = `${message} Choose an MNIST test image, a blank image or noise above.`;
+  }
+  if (s) s.failed = true;
+  try { (s ? s.args : fail.args).setStateValue('error', message.slice(0, 300)); } catch (_) { /* nothing more to do */ }
+}
+
+export default function instantMode(args) {
+  const { parentElement, data } = args;
+  let s = parentElement[KEY];
+  try {
+    if (s && s.failed) return;
+    if (!s) {
+      fail.args = args;
+      s = mount(parentElement);
+      parentElement[KEY] = s;
+      s.ui.root.__instant = s;  // what tests and bench/bench_instant.py read: s.times, s.sent
+    }
+    s.args = args;
+    apply(s, data);
+    if (s.fallback) s.fallback.hidden = true;
+  } catch (err) {
+    fail(s, err, parentElement);
+  }
+}
