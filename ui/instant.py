@@ -15,10 +15,10 @@ import hashlib
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
-
 import numpy as np
 import streamlit as st
+
+from . import components
 
 SIDE = 28
 PIXELS = SIDE * SIDE
@@ -31,7 +31,6 @@ MODES = ("free", "grid")
 UNAVAILABLE = ("Drawing is unavailable in this browser: its drawing surface could not start. Choose an MNIST "
                "test image, a blank image or noise instead.")
 
-_JS = Path(__file__).with_name("instant.js")
 _HTML = """
 <div class="inst-fallback">Loading the drawing surface… If this message stays, drawing is unavailable in this
 browser: choose an MNIST test image, a blank image or noise above.</div>
@@ -87,15 +86,10 @@ _CSS = """
   .inst-tools { max-width: none; }
 }
 """
-_mount = None
 
 
 def _component():
-    global _mount
-    if _mount is None:  # registered on first use, inside a running app
-        _mount = st.components.v2.component("instant_drawing", html=_HTML, css=_CSS, js=_JS.read_text(),
-                                            isolate_styles=True)
-    return _mount
+    return components.component("instant_drawing", "instant.js", html=_HTML, css=_CSS, isolate_styles=True)
 
 
 # --- the network, as the browser receives it ---------------------------------------------------------------
