@@ -2,14 +2,18 @@
 import streamlit as st
 
 from src import lesson as L
-from ui import lesson, lesson_more, lesson_steps, state
+from ui import lesson, lesson_more, lesson_room, lesson_steps, state
 from ui.sidebar import page_config, sidebar
 
 page_config("The lesson", "🎓")
-model_name = sidebar()
 lesson.init()
 lesson_steps.init()
 lesson_more.init()
+lesson_room.init()
+room = lesson_room.membership()  # (service, room, participant) when this browser joined a lesson room
+if room is not None:
+    state.set_model(room[1].model)  # before the sidebar: the room's model is the class's
+model_name = sidebar()
 
 STEPS = {1: lesson_steps.step_1, 2: lesson_steps.step_2, 3: lesson_steps.step_3, 4: lesson_steps.step_4,
          5: lesson_steps.step_5, 6: lesson_more.step_6, 7: lesson_more.step_7, 8: lesson_more.step_8,
@@ -22,6 +26,9 @@ if not presenting:  # projected, the step's own title is the heading
 note = lesson.notice()
 if note:
     st.warning(note, icon=":material/gpp_bad:")
+
+# --- the class: the room this browser joined, the step the teacher has the class on ---------------------------
+lesson_room.banner(room, lesson.go)
 
 # --- the path: nine steps, the done ones ticked; any step can be opened -------------------------------------
 lesson.path(show_progress=not presenting)

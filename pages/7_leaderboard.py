@@ -2,7 +2,7 @@
 import streamlit as st
 
 from src import workshop as rules
-from ui import state
+from ui import class_progress, state
 from ui import workshop as wk
 from ui.sidebar import page_config, sidebar
 from ui.text import safe
@@ -40,7 +40,10 @@ board_col, join_col = st.columns([3, 1], gap="large")
 with join_col:
     board.join_panel(room, presenting)
 with board_col:
-    view = board.view_choice(presenting)
-    if teacher and not presenting:
-        board.teacher_note(room)
-    board.live(workshop, room, teacher=teacher, presenting=presenting, view=view)
+    if rules.KINDS[room.kind].submits == rules.STEPS:  # nothing submitted: the class's progress per step
+        class_progress.projector(workshop, room, teacher=teacher, presenting=presenting)
+    else:
+        view = board.view_choice(presenting)
+        if teacher and not presenting:
+            board.teacher_note(room)
+        board.live(workshop, room, teacher=teacher, presenting=presenting, view=view)

@@ -373,6 +373,12 @@ class Storage:
             cur.execute("UPDATE rooms SET deadline = ? WHERE code = ?", (when, code))
             return cur.rowcount == 1
 
+    def set_params(self, code: str, params: dict) -> bool:
+        """Replace the settings of room ``code`` (a lesson room's step, say); False when there is no such room."""
+        with self._transaction(write=True) as cur:
+            cur.execute("UPDATE rooms SET params = ? WHERE code = ?", (json.dumps(params, sort_keys=True), code))
+            return cur.rowcount == 1
+
     def set_frozen(self, code: str, when: float | None) -> bool:
         """The board of room ``code`` shows only submissions made before ``when`` (None: all of them)."""
         with self._transaction(write=True) as cur:

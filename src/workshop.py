@@ -34,6 +34,7 @@ from datetime import datetime, timezone
 import numpy as np
 
 from .edits import MAX_LINK_CHARS, LinkError, decode_link
+from .lesson import N_STEPS as LESSON_STEPS
 from .network import DEFAULT_SIZES, Network, count_parameters
 from . import nicknames
 from .nicknames import MAX_NICKNAME, random_nickname, skeleton  # noqa: F401  (part of this module's API)
@@ -138,7 +139,9 @@ def nickname_key(nick: str) -> str:
 # --- challenge kinds: each described once ----------------------------------------------------------------
 
 NETWORK, IMAGE = "network", "image"                 # what a participant submits
+STEPS = "lesson steps"                              # ... or nothing: the lesson page reports steps it checked
 LAYER_WEIGHTS, EDITED_NEURONS, FOOLED_IMAGE = "layer weights", "edited neurons", "fooled image"  # gallery items
+CLASS_PROGRESS = "class progress"                   # the lesson room's projector: how far the class has come
 
 
 @dataclass(frozen=True)
@@ -161,7 +164,8 @@ class Kind:
     """A kind of challenge, the one place that says what it is. Pages and rules read these fields; adding a
     kind is adding a row to KIND_LIST (and, for a new ``submits``, teaching the Judge to score it).
 
-    ``submits``: NETWORK (the share code of an edited copy of the model) or IMAGE (784 pixels).
+    ``submits``: NETWORK (the share code of an edited copy of the model) or IMAGE (784 pixels), or STEPS (nothing
+    is submitted: the lesson page records each step whose task the server checked, src.lesson_room).
     ``score_name`` and ``higher_is_better``: how it is scored; ``unit`` '%' (an accuracy) or 'px' (a count).
     ``board_edits``: the leaderboard's column for an entry's edits (None: no such column).
     ``gallery``: what the projector's gallery shows of an entry (LAYER_WEIGHTS, EDITED_NEURONS, FOOLED_IMAGE).
@@ -206,6 +210,13 @@ def _fool_it_text(p, model):
             f"it as a {p['target']}. Score: the number of changed pixels; fewer is better.")
 
 
+def _lesson_text(p, model):
+    pace = (f"The teacher has the class on step {p['pace']}; you may go ahead." if p.get("pace")
+            else "Everyone goes at their own pace.")
+    return (f"Walk the lesson's steps on The lesson page with the {model} model. The app checks each step's task "
+            f"itself and the projector shows how far the class has come. {pace}")
+
+
 def _numbers(layers):
     return " and ".join(f"{LAYER_PARAMETERS[l]:,}" for l in layers)
 
@@ -225,6 +236,10 @@ KIND_LIST = (
          (Param("index", "Test image #", 0, TEST_IMAGES - 1, "test image", default=0),
           Param("target", "Make it read as", 0, SIZES[-1] - 1, "digit", default=0)),
          _fool_it_text),
+    Kind("lesson", "The lesson, step by step", STEPS, "steps done", True, "steps", None, CLASS_PROGRESS,
+         (Param("pace", "Class on step (0: each at their own pace)", 0, LESSON_STEPS, default=0),), _lesson_text,
+         note="Nothing to submit: each participant's checked steps are recorded, the leaderboard page shows the "
+              "class's progress per step, and there you set the step the class is on."),
 )
 KINDS = {k.id: k for k in KIND_LIST}
 
@@ -474,6 +489,8 @@ class Judge:
 
     def score(self, challenge: Challenge, submission) -> Scored:
         """A share code (str) for NETWORK kinds, 784 pixels for IMAGE kinds."""
+        if challenge.spec.submits == STEPS:
+            raise WorkshopError("A lesson room takes no submissions: the lesson page records each step it checked.")
         if challenge.spec.submits == IMAGE:
             if isinstance(submission, str):
                 raise WorkshopError("This challenge takes an image, not a network.")

@@ -277,3 +277,127 @@ def test_every_step_in_the_presenter_view():
         at.segmented_control(key="lesson_step").set_value(n).run()
         assert not at.exception, (n, at.exception)
         assert at.header[0].value.startswith(f"{n}.")
+
+
+# --- in a lesson room: steps recorded by the server, the class's step, the projector ---------------------------
+
+TEACHER, ANA, BEN, CAL = "teacher-token-1", "ana-token-0001", "ben-token-0001", "cal-token-0001"
+
+
+@pytest.fixture
+def shop(tmp_path):
+    from src import storage as db
+    from src import workshop as ws
+    return ws.Workshop(db.SqliteStorage(tmp_path / db.DB_FILE), None)
+
+
+def lesson_room(shop, pace=0, joined=(("Ana", ANA),)):
+    from src import workshop as ws
+    room = shop.open_room(ws.make_challenge("lesson", "sigmoid", pace=pace), TEACHER)
+    for nick, token in joined:
+        shop.join(room.code, nick, token)
+    return room
+
+
+def open_as(token, page, query=None):
+    from streamlit.testing.v1 import AppTest
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["ws_me"] = token  # this browser's workshop token (its cookie, in a browser)
+    at.query_params.update(query or {})
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def recorded(shop, room, token):
+    return sorted(int(s.edits) for s in shop.storage.submissions(room.code) if s.session == token)
+
+
+def fill_counts(at, total_off_by=0):
+    sizes = [784, 16, 16, 10]
+    for l in range(1, 4):
+        at.number_input(key=f"lesson_count_{l}_weights").set_value(sizes[l - 1] * sizes[l])
+        at.number_input(key=f"lesson_count_{l}_biases").set_value(sizes[l])
+    total = sum(sizes[l - 1] * sizes[l] + sizes[l] for l in range(1, 4))
+    at.number_input(key="lesson_count_total").set_value(total + total_off_by).run()
+
+
+def test_a_checked_step_is_recorded_for_the_room_and_a_failed_one_is_not(shop):
+    room = lesson_room(shop)
+    at = open_as(ANA, PAGE, {"step": "6"})
+    assert room.code in at.markdown.values[0] or any(room.code in m.value for m in at.markdown)
+    fill_counts(at, total_off_by=1)
+    assert not check(at, 6).passed and recorded(shop, room, ANA) == []
+    fill_counts(at)
+    assert check(at, 6).passed and recorded(shop, room, ANA) == [6]
+    check(at, 6)
+    assert recorded(shop, room, ANA) == [6]  # once
+    assert recorded(shop, room, BEN) == []
+
+
+def test_steps_passed_before_joining_are_recorded_with_the_next_check(shop, sig):
+    from src import workshop as ws
+    room = shop.open_room(ws.make_challenge("lesson", "sigmoid", pace=0), TEACHER)
+    at = open_as(BEN, PAGE, {"step": "6"})
+    fill_counts(at)
+    assert check(at, 6).passed and recorded(shop, room, BEN) == []  # not in the room yet
+    shop.join(room.code, "Ben", BEN)
+    at.segmented_control(key="lesson_step").set_value(7).run()
+    for l in L.SHAPE_LAYERS:
+        n_out, n_in = sig.weights[l - 1].shape
+        for name, shape in (("W", (n_out, n_in)), ("a", (n_in, 1)), ("b", (n_out, 1)), ("a'", (n_out, 1))):
+            at.selectbox(key=f"lesson_shape_{l}_{SHAPE_KEYS[name]}").set_value(f"{shape[0]} x {shape[1]}")
+    at.run()
+    assert check(at, 7).passed and recorded(shop, room, BEN) == [6, 7]
+
+
+def test_a_progress_token_records_nothing_in_the_room(shop):
+    room = lesson_room(shop)
+    token = L.progress_token(set(range(1, 10)), SECRET.encode())  # even a real one: the room wants a check
+    at = open_as(ANA, PAGE, {"progress": token})
+    assert at.session_state["lesson_done"] == set(range(1, 10))
+    assert recorded(shop, room, ANA) == []
+
+
+def test_the_class_step_opens_the_path_there_and_the_learner_may_move_on(shop):
+    from src import lesson_room as lr
+    room = lesson_room(shop)
+    lr.set_pace(shop, room.code, 7, TEACHER)
+    at = open_as(ANA, PAGE)
+    assert at.header[0].value.startswith("7.")
+    assert any("the class is on **step 7**" in m.value for m in at.markdown)
+    at.segmented_control(key="lesson_step").set_value(3).run()
+    assert at.header[0].value.startswith("3.")
+    at.run()
+    assert at.header[0].value.startswith("3.")  # not pulled back while the class's step stays
+    lr.set_pace(shop, room.code, 8, TEACHER)
+    at.run()
+    assert at.header[0].value.startswith("8.")  # the teacher moved the class
+
+
+def test_the_projector_shows_the_class_and_the_teacher_sets_its_step(shop):
+    from src import lesson_room as lr
+    from ui.text import safe
+    room = lesson_room(shop, joined=(("Ana", ANA), ("Ben", BEN), ("<b>Cal</b>", CAL)))
+    for token, steps in ((ANA, [1, 2]), (BEN, [1])):
+        for s in steps:
+            lr.record_step(shop, room.code, token, s)
+    at = open_as(TEACHER, "pages/7_leaderboard.py", {"room": room.code})
+    from tests.pages_helpers import container_text
+    text = container_text(at, "lesson_progress")
+    assert "**2** of 3" in text and "**1** of 3" in text  # step 1: Ana and Ben; step 2: Ana
+    assert safe("<b>Cal</b>") in text and "<b>Cal</b>" not in text  # markup shown as text
+    at.toggle(key="class_progress_names").set_value(False).run()
+    text = container_text(at, "lesson_progress")
+    assert "Cal" not in text and "Ana" not in text and "learner 3" in text
+    at.segmented_control(key="class_progress_pace").set_value(4).run()
+    assert lr.pace(shop.room(room.code)) == 4
+    assert "◀ the class is here" in container_text(at, "lesson_progress")
+
+
+def test_only_the_teacher_gets_the_step_control(shop):
+    room = lesson_room(shop)
+    at = open_as(ANA, "pages/7_leaderboard.py", {"room": room.code})
+    assert not [w for w in at.segmented_control if w.key == "class_progress_pace"]
+    assert "Ana" in " ".join(m.value for m in at.markdown)

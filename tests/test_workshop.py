@@ -100,8 +100,9 @@ def test_each_kind_is_described_once_and_its_limits_come_from_the_network(shippe
     assert workshop.layer_name(1) == "hidden layer 1 (784 → 16)"
     assert workshop.layer_name(3) == "the output layer (16 → 10)"
     for kind in workshop.KIND_LIST:
-        assert kind.submits in (workshop.NETWORK, workshop.IMAGE)
-        assert kind.gallery in (workshop.LAYER_WEIGHTS, workshop.EDITED_NEURONS, workshop.FOOLED_IMAGE)
+        assert kind.submits in (workshop.NETWORK, workshop.IMAGE, workshop.STEPS)
+        assert kind.gallery in (workshop.LAYER_WEIGHTS, workshop.EDITED_NEURONS, workshop.FOOLED_IMAGE,
+                                workshop.CLASS_PROGRESS)
         params = {p.name: p.default if p.default is not None else p.lo for p in kind.params}
         c = make_challenge(kind.id, "relu", **params)
         assert c.title == kind.title and c.describe() and c.format_score(1)

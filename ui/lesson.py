@@ -19,7 +19,7 @@ from src import lesson as L
 from src import preprocess as prep
 from src import storage
 
-from . import state
+from . import lesson_room, state
 from .registry import by_path
 from .text import safe
 
@@ -151,11 +151,7 @@ def record(n: int, result: L.Result):
     st.session_state[RESULTS] = {**st.session_state[RESULTS], n: result}
     if result.passed:
         st.session_state[DONE] = st.session_state[DONE] | {n}
-    for listener in _listeners:
-        listener(n, result)
-
-
-_listeners = []  # functions (step, Result) told of every check: the lesson room reports passes to the server
+        lesson_room.report(n, result, st.session_state[RESULTS])  # stored for a lesson room this browser joined
 
 
 def result(n: int) -> L.Result | None:

@@ -142,7 +142,10 @@ def network_work(service_, room, nick, presenting):
 
 def work(service_, room, nick, presenting, st_canvas):
     """What the participant works on, as the challenge's kind says: their network, or their image."""
-    if ws.challenge_of(room).spec.submits == ws.IMAGE:
+    if ws.challenge_of(room).spec.submits == ws.STEPS:  # steps checked and recorded on their own page
+        from ..class_progress import participant_panel
+        participant_panel(service_, room, nick)
+    elif ws.challenge_of(room).spec.submits == ws.IMAGE:
         if service_.judge is None:
             st.warning("This challenge needs the MNIST test images, which this server does not have.")
         else:
@@ -154,6 +157,8 @@ def work(service_, room, nick, presenting, st_canvas):
 
 def my_standing(service_, room, nick):
     challenge = ws.challenge_of(room)
+    if challenge.spec.submits == ws.STEPS:
+        return  # no standing on a board: the panel above says how far one has come
     board = attempt(lambda: service_.leaderboard(room.code)) or []
     mine = standing(board, nick)
     if mine:
