@@ -7,6 +7,7 @@ page_config("Hand-tune", "🎛️")
 ht.init()
 ht.load_shared_link()  # before the sidebar: a link chooses the model
 model_name = sidebar(uses_edits=False)
+ht.follow_link_model(model_name)                 # a link whose model= disagreed with its edits: their model
 presenting = state.presenting()
 ht.pending_stroke(model_name)                    # a stroke no callback applied (AppTest: none in a browser)
 

@@ -171,3 +171,24 @@ def test_grid_and_brush_controls_fit_a_phone_screen(app):
     page.mouse.up()
     wait_edits(page, 1)
     ctx.close()
+
+
+@pytest.mark.parametrize("edited, said", [("sigmoid", "ReLU"), ("relu", "Sigmoid")])
+def test_a_link_whose_model_disagrees_with_its_edits_opens_the_edited_model(app, edited, said):
+    """model= says one network, the edits were made on the other: the edits' fingerprint decides."""
+    from src.edits import EditLog, encode_link
+    url, b = app
+    label = {"sigmoid": "Sigmoid", "relu": "ReLU"}[edited]
+    log = EditLog(weights_file.load(br.ROOT / "weights" / f"{edited}.npz"), edited)
+    log.set_bias(3, 2, 4.0)
+    ctx = b.new_context(viewport={"width": 1400, "height": 1000})
+    page = ctx.new_page()
+    page.goto(f"{url}/hand_tune?model={said}&layer=3&neuron=2&edits={encode_link(log)}")
+    br.wait_for_app(page, selector=METRIC)
+    status = page.locator(".st-key-tune_status").inner_text()
+    assert f"Opened a {label} network" in status and said in status  # what was opened, and why not model=
+    checked = page.locator("[data-testid=stSidebar] [role=radiogroup] input:checked").first
+    assert checked.evaluate("e => e.closest('label').innerText").strip() == label
+    assert metrics(page)["Edits"] == "1"
+    assert page.get_by_text("b = 4.000").count() >= 1  # the edited neuron is what is shown
+    ctx.close()

@@ -15,7 +15,7 @@ from src.network import Network
 from src.templates import make
 from src.train import pixels
 from src.weights_file import to_bytes
-from tests.pages_helpers import canvas_png, container_text, inject_drawing, open_page
+from tests.pages_helpers import canvas_png, container_text, inject_drawing, keyed, open_page
 from ui import hand_tune as ht
 from ui.text import safe
 from src.activations import sigmoid
@@ -500,3 +500,70 @@ def test_forged_neuron_in_the_address_falls_back_to_a_real_one(query):
     assert not at.exception
     layer, neuron = at.selectbox(key="layer").value, at.selectbox(key="neuron").value
     assert 1 <= layer <= 3 and 0 <= neuron < app_trained().sizes[layer]
+
+
+# --- words, where messages appear, links made once, a link whose model= disagrees -------------------------------
+
+def test_an_upload_is_answered_beside_the_uploader_and_listed_without_escapes(mnist_test):
+    net = app_trained().copy()
+    net.biases[0][:] += 1
+    at = open_page(PAGE)
+    at.file_uploader(key=ht.UPLOAD).upload("edited.npz", to_bytes(net), "application/octet-stream").run()
+    assert any("Loaded" in e.value for e in keyed(at, "tune_upload_box").get("success"))
+    assert not any(c.endswith("-tune_status") for c in block_ids(at))  # nothing said at the top of the page
+    listed = " ".join(t.value for t in at.text)
+    assert "loaded from edited.npz" in listed and "\\" not in listed
+    at.file_uploader(key=ht.UPLOAD).upload("broken.npz", b"junk", "application/octet-stream").run()
+    assert any("was not loaded" in e.value for e in keyed(at, "tune_upload_box").get("error"))
+
+
+def block_ids(at):
+    out, stack = [], [at._tree]
+    while stack:
+        node = stack.pop()
+        out.append(str(getattr(getattr(node, "proto", None), "id", "")))
+        stack.extend(getattr(node, "children", {}).values())
+    return out
+
+
+@pytest.mark.parametrize("typed, shown", [("-1000000.5", "-1000000.5 is beyond ±1,000,000"),
+                                          ("1" + "x" * 9_999, "1" + "x" * 39 + "…” is not a number")])
+def test_a_refused_number_is_quoted_as_typed_and_briefly(typed, shown):
+    at = tool(open_page(PAGE), ht.EXACT)
+    at.text_input(key=ht.VALUE).set_value(typed)
+    at.button(key="tune_set_w").click().run()
+    assert shown in said(at) and len(said(at)) < 200
+    assert metric(at, "Edits") == "0"
+
+
+def test_a_link_too_long_for_the_address_is_made_once_not_on_every_rerun(monkeypatch, mnist_test):
+    calls = []
+    real = ht.link.encode_link
+    monkeypatch.setattr(ht.link, "encode_link", lambda *a, **k: calls.append(1) or real(*a, **k))
+    net = app_trained().copy()
+    for arr in net.weights + net.biases:
+        arr += np.random.default_rng(0).normal(0, 0.01, arr.shape).astype(np.float32)
+    at = open_page(PAGE)
+    at.file_uploader(key=ht.UPLOAD).upload("all.npz", to_bytes(net), "application/octet-stream").run()
+    assert any("too long for an address" in w.value for w in at.warning)
+    made = len(calls)
+    assert made == 1  # the shortest code is too long: nothing else is tried
+    for _ in range(3):
+        at.run()
+    assert len(calls) == made
+    assert "edits" not in at.query_params
+
+
+def test_a_link_whose_model_disagrees_with_its_edits_opens_the_edits_model(mnist_test):
+    log = EditLog(app_trained("relu"), "relu")
+    log.set_bias(3, 2, 4.0)
+    at = open_page(PAGE, {"model": "Sigmoid", "edits": encode_link(log)})
+    assert at.radio(key="model").value == "relu"
+    assert "Opened a ReLU network" in said(at)
+    assert metric(at, "Test accuracy now") == accuracy_of(log.net, mnist_test)
+
+
+def test_every_session_has_its_own_caches():
+    one, two = open_page(PAGE), open_page(PAGE)
+    for key in (ht.UPLOADS, ht.LINK_CACHE):
+        assert one.session_state[key] is not two.session_state[key]

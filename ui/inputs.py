@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from src.words import a
+
 from . import data, figures, state
 
 SIDE = 28
@@ -30,7 +32,7 @@ def make_input(source: str, tests=None, index: int = 0, seed: int = 0, drawing=N
     """The input for a choice: (x (784,) float32 in [0, 1], label or None, a short description)."""
     if source == TEST:
         label = int(tests.labels[index])
-        return tests.x[index], label, f"test image #{index} (a {label})"
+        return tests.x[index], label, f"test image #{index} ({a(label)})"
     if source == DRAWING:
         return np.asarray(drawing, np.float32).reshape(PIXELS), None, "your last drawing"
     if source == NOISE:

@@ -22,6 +22,6 @@ from .grid import (BRUSH_CANVAS, GRID_PX, PICK_CANVAS, PRESENTER_GRID_PX, brush_
 from .insight import closer_look, threshold
 from .keys import *  # noqa: F401,F403 - the session keys and choices, by name
 from .keys import init, is_image_layer, layer_name, message, plural, say, tools_for, value
-from .link import focus, keep_in_address, link_code, load_shared_link, model_file, share_link, unload_guard
+from .link import focus, follow_link_model, keep_in_address, link_code, load_shared_link, model_file, share_link, unload_guard
 from .neuron_view import Here, choose_neuron, header, neuron_and_tools, score
 from .record import keep_and_share, your_edits

@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from src import templates
+from src.words import plural  # noqa: F401 - the page's words use it
 
 from .. import state
 
@@ -31,6 +32,7 @@ PER_DIGIT = "tune_per_digit"
 MESSAGE = "tune_message"         # (kind, text) of the last action, shown until the next one
 UPLOAD_MESSAGE = "tune_upload_message"  # (kind, text) of the last upload, shown beside the uploader
 LINK_DONE = "tune_link_done"     # the ?edits= code already applied (or written) in this session
+LINK_MODEL = "tune_link_model"   # a link's model, chosen in the sidebar on the run after the link is opened
 LINK_CACHE = "tune_link_cache"   # {(model, edit-log revision): (code or None, length)}: a link is made once
 UPLOAD = "tune_upload"
 UPLOADS = "tune_uploads"         # {SHA-256 of a file's bytes: Network or the reason it was refused}
@@ -67,10 +69,6 @@ def value(key):
 def layer_name(layer: int, n_layers: int) -> str:
     """Layers are counted 1..n_layers (the input is layer 0); the last is the output layer."""
     return "output layer" if layer == n_layers else f"hidden layer {layer}"
-
-
-def plural(n: int, word: str) -> str:
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
 def closer_views(has_test_set: bool) -> list:

@@ -16,7 +16,7 @@ from src.edits import MAX_LINK_CHARS, LinkError, decode_steps, encode_link, merg
 
 from .. import data, state
 from ..text import safe, sentence
-from .keys import LAYER, LINK_CACHE, LINK_DONE, NEURON, plural, say
+from .keys import LAYER, LINK_CACHE, LINK_DONE, LINK_MODEL, NEURON, plural, say
 
 LINK_CACHE_KEPT = 8    # link codes remembered per session
 _QUERY_ROOM = 80       # characters of the address besides the code: page, model, layer, neuron
@@ -29,6 +29,9 @@ def load_shared_link():
     The model is the one the edits were made on (their fingerprint), whatever ``model=`` says; in a fresh
     session the link's steps become the history (Undo takes back the last). A damaged, forged or oversized
     link leaves the trained model, with a message that says so."""
+    pending = st.session_state.pop(LINK_MODEL, None)
+    if pending is not None:  # the run after a link whose model= disagreed: now the sidebar's choice can follow
+        state.set_model(pending)
     code = st.query_params.get("edits")
     if not code or st.session_state.get(LINK_DONE) == code:
         return
@@ -44,11 +47,10 @@ def load_shared_link():
     label = data.MODEL_LABELS[name]
     asked = st.query_params.get("model")
     state.set_model(name)
-    if asked != label:  # the sidebar's choice follows the edits, not a model= that disagrees
-        try:
-            st.query_params["model"] = label
-        except Exception:  # noqa: BLE001 - bound to the sidebar's widget by an earlier run: the session decides
-            pass
+    if asked and asked != label:
+        # The sidebar's choice is bound to model=, which wins over the session when the page is first drawn;
+        # the next run sets the choice (see follow_link_model).
+        st.session_state[LINK_MODEL] = name
     log = state.tuning(name).log
     if log.done:  # this session has edits already: the link's network becomes one more step
         edits = [log.load_diff(merge_diffs(steps), "opened from a link")]
@@ -64,6 +66,15 @@ def load_shared_link():
     steps_note = f" in {plural(len(edits), 'step')}" if len(edits) > 1 else ""
     say("success", f"Opened a {label} network with {plural(n, 'changed parameter')}{steps_note}"
                    + ("" if any(edits) else " (already loaded)") + mismatch + ".")
+
+
+def follow_link_model(model_name):
+    """After the sidebar: when a link's edits belong to another model than the one drawn (its model= said
+    so), run the page again with the edits' model chosen."""
+    pending = st.session_state.get(LINK_MODEL)
+    if pending is not None and pending != model_name:
+        st.rerun()
+    st.session_state.pop(LINK_MODEL, None)
 
 
 def focus(log, layer, neuron):
@@ -95,13 +106,16 @@ def link_code(name, room=MAX_LINK_CHARS - _QUERY_ROOM):
 
 
 def _fit(log, room):
+    """The shortest code first (the diff alone): when even it is too long, nothing else is tried."""
     n = len(log.done)
-    whole = encode_link(log, merged=0)
-    if len(whole) <= room:
-        return whole, True
     shortest = encode_link(log)
     if len(shortest) > room:
         return None, len(shortest)
+    if n <= 1:
+        return shortest, True
+    whole = encode_link(log, merged=0)
+    if len(whole) <= room:
+        return whole, True
     lo, hi = 1, n  # merging the first hi steps fits; find the fewest that do
     best = shortest
     while lo < hi:

@@ -53,7 +53,7 @@ def keep_and_share(here):
         if kind:
             getattr(st, kind)(text)
     with k3, st.container(key="tune_share"):
-        url, length, _ = link.share_link(name, here.layer, here.neuron)
+        url, length, _ = link.share_link(name, here.layer, here.neuron) if log.edited else (None, 0, None)
         if not log.edited:
             st.caption("Make an edit to get a share link. The address bar keeps your edits too: "
                        "a reload of this tab opens them again.")
