@@ -45,5 +45,5 @@ with board_col:
     else:
         view = board.view_choice(presenting)
         if teacher and not presenting:
-            board.teacher_note(room)
+            board.teacher_note(room, view)
         board.live(workshop, room, teacher=teacher, presenting=presenting, view=view)

@@ -101,10 +101,10 @@ def join_panel(room, presenting):
     share_panel("workshop", {"room": room.code}, title="", size=220 if not presenting else 300, key="lb_share")
 
 
-def teacher_note(room):
+def teacher_note(room, view):
     with st.container(key="lb_teacher"):
-        st.caption(f"You run room {room.code} (this browser): choose an entry below to open it. Anyone else "
-                   "opening this address sees the board only.")
+        st.caption(f"You run room {room.code} from this browser" + (": choose an entry below the board to open it."
+                   if view == TABLE else ".") + " Anyone else opening this address sees the board only.")
 
 
 def heading(challenge, room, presenting):
