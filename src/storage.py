@@ -389,8 +389,9 @@ class Storage:
     def add_participant(self, p: Participant, check=None) -> Participant:
         """Store ``p`` as the one nickname its session has in its room (replacing an earlier one).
 
-        ``check(room, others, banned)`` (a Room or None, the room's other participants, the banned skeletons)
-        runs inside the same transaction with the room locked, and may raise to refuse.
+        ``check(room, others, banned, past)`` (a Room or None, the room's other participants, the banned
+        skeletons, the nicknames others submitted under and no longer hold as participants) runs inside the same
+        transaction with the room locked, and may raise to refuse.
         """
         with self._transaction(write=True) as cur:
             lock = " FOR UPDATE" if self.kind == "postgresql" else ""
@@ -399,14 +400,23 @@ class Storage:
                 f"SELECT {_PARTICIPANT_COLUMNS} FROM participants WHERE room = ? AND session <> ?",
                 (p.room, p.session)).fetchall()]
             banned = {r[0] for r in cur.execute("SELECT skeleton FROM bans WHERE room = ?", (p.room,)).fetchall()}
+            past = [r[0] for r in cur.execute(
+                "SELECT DISTINCT nickname FROM submissions WHERE room = ? AND session <> ? AND session NOT IN "
+                "(SELECT session FROM participants WHERE room = ?)", (p.room, p.session, p.room)).fetchall()]
             if check is not None:
-                check(_room(row) if row else None, others, banned)
+                check(_room(row) if row else None, others, banned, past)
             elif row is None:
                 raise StorageError(f"there is no room {p.room}")
             cur.execute("DELETE FROM participants WHERE room = ? AND session = ?", (p.room, p.session))
             cur.execute(f"INSERT INTO participants ({_PARTICIPANT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
                         (p.room, p.session, p.nickname, p.nick_key, p.skeleton, p.joined))
         return p
+
+    def leave(self, room: str, session: str) -> bool:
+        """This session is no longer in ``room`` (its submissions stay); False when it was not in it."""
+        with self._transaction(write=True) as cur:
+            cur.execute("DELETE FROM participants WHERE room = ? AND session = ?", (room, session))
+            return cur.rowcount == 1
 
     def participant(self, room: str, session: str) -> Participant | None:
         with self._transaction() as cur:

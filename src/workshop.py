@@ -719,7 +719,8 @@ class Workshop:
         check_session_token(session)
         sk = skeleton(nick)
 
-        def check(room_, others, banned):
+        def check(room_, others, banned, past=()):
+            others = list(others) + [Participant(room.code, "", n, nickname_key(n), skeleton(n), 0.0) for n in past]
             if room_ is None:
                 raise WorkshopError(f"There is no room {room.code} (any more). Check the code the teacher shows.")
             if not room_.is_open:
@@ -742,6 +743,12 @@ class Workshop:
 
         return self.storage.add_participant(
             Participant(room.code, session, nick, nickname_key(nick), sk, self.clock()), check)
+
+    def leave(self, code, session) -> bool:
+        """This browser leaves the room: its nickname is free for itself again, its submissions stay (and keep
+        the name from anyone else)."""
+        room = self.room(code)
+        return isinstance(session, str) and self.storage.leave(room.code, session)
 
     def participant(self, code, session) -> Participant | None:
         """This browser's place in the room (None: it has not joined, or was removed)."""

@@ -530,3 +530,14 @@ def test_gallery_pictures_are_the_entries_own_numbers(shipped, mnist_test):
     assert caption == "edited: L1·7" and picture.shape == (tile, tile, 3)
     expected = figures.outline_cells(figures.signed_image(log.net.weights[0][7].reshape(28, 28), size=tile), [3, 400])
     assert np.array_equal(picture, expected)
+
+
+def test_leaving_is_kept_after_a_reload(monkeypatch):
+    _, code = fewest()
+    ana = join(code, "Ana")
+    ana.button(key="ws_leave").click().run()
+    assert "You left the room" in texts(ana, "info")
+    as_browser(monkeypatch, ana.session_state[wk.ME])
+    for query in ({"room": code}, None):
+        again = open_page(WORKSHOP, query)
+        assert "ws_joined" not in keyed_keys(again)  # the join form, not Ana's room

@@ -266,7 +266,7 @@ def test_participants_bans_and_the_frozen_board(make):
         s.add_participant(Participant("K7QXM", "s-cy", "Аnna", "аnna", "anna", 13.0))
     refused = []
 
-    def refuse(room_, others, banned):
+    def refuse(room_, others, banned, past):
         refused.append((room_.code, sorted(p.nickname for p in others), banned))
         raise ValueError("no")
     with pytest.raises(ValueError):
@@ -284,6 +284,22 @@ def test_participants_bans_and_the_frozen_board(make):
     assert s.latest_participation("s-ana").room == "K7QXM"
     s.close_room("K7QXM", 500.0)
     assert s.latest_participation("s-ana") is None  # a closed room is not rejoined by itself
+
+
+def test_leaving_frees_the_seat_but_the_check_still_sees_the_name_submitted_under(make):
+    s = make()
+    s.create_room(room())
+    s.add_participant(Participant("K7QXM", "s-ana", "Ana", "ana", "ana", 10.0))
+    s.add_submission(sub("Ana", session="s-ana"))
+    assert s.leave("K7QXM", "s-ana") and not s.leave("K7QXM", "s-ana")
+    assert s.participant("K7QXM", "s-ana") is None and s.latest_participation("s-ana") is None
+    seen = []
+
+    def look(room_, others, banned, past):
+        seen.append(sorted(past))
+    s.add_participant(Participant("K7QXM", "s-x", "X", "x", "x", 11.0), check=look)
+    s.add_participant(Participant("K7QXM", "s-ana", "Ana", "ana", "ana", 12.0), check=look)
+    assert seen == [["Ana"], []]  # another browser sees the name taken; Ana's own browser does not
 
 
 def test_teachers_browsers_are_remembered_by_digest(make):

@@ -533,6 +533,16 @@ def test_the_same_browser_may_rejoin_and_a_joined_browser_is_found_again(ws):
     assert ws.participant(room.code, "not a token!") is None
 
 
+def test_leaving_keeps_a_submitted_name_from_others_and_a_reload_does_not_rejoin(ws):
+    room, _ = opened(ws)
+    a = new_session_token()
+    ws.submit(room.code, "Ana", a, "0.5:3")
+    assert ws.leave(room.code, a) and ws.participant(room.code, a) is None
+    with pytest.raises(workshop.NicknameTaken, match="already “Ana”"):
+        ws.join(room.code, "\u0430na", new_session_token())
+    ws.join(room.code, "Ana", a)  # the same browser may come back under its name
+
+
 def test_moderation_removes_an_entry_and_bans_a_nickname(ws):
     room, teacher = opened(ws)
     a, b = new_session_token(), new_session_token()

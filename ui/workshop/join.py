@@ -50,6 +50,12 @@ def anonymous_name():
 
 
 def leave():
+    service_, code = service(), st.session_state[ROOM]
+    if service_ is not None and code:
+        try:
+            service_.leave(code, me())  # a reload of this browser does not put it back in the room
+        except (ws.WorkshopError, db.StorageError):
+            pass  # the room or the database is gone: nothing to leave
     st.session_state[ROOM] = st.session_state[NICK] = None
     st.session_state[LAST_SUBMIT] = None
     say("info", "You left the room. Your submissions stay on its leaderboard.")
