@@ -38,14 +38,12 @@ def page_config(title: str, icon: str = "🧠"):
                       key="presenter_exit_button", help="Back to the normal view (the sidebar, every control)")
 
 
-def sidebar(uses_model: bool = True, uses_edits: bool = True, edited_choice=None) -> str:
+def sidebar(uses_model: bool = True, uses_edits: bool = True) -> str:
     """Draw the shared sidebar; return the chosen model's name ('sigmoid' or 'relu').
 
     ``uses_model``: the page works on one model, so the sidebar offers the choice. ``uses_edits``: the page
     can use this session's hand-edited copy, so where there is one the sidebar offers a switch (read the
     result with ``state.network``)."""
-    if edited_choice is not None:  # the old name of uses_edits, until every page has moved
-        uses_edits = edited_choice
     state.init_defaults(state.DEFAULTS)
     with st.sidebar:
         st.markdown("### :material/neurology: The vanilla network")

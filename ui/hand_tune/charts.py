@@ -75,7 +75,7 @@ def threshold_svg(s, b, curve_fn=None, curve_colour=theme.BLUE_CSS, width=560, h
             h = c / peak * ph
             parts.append(f'<rect x="{x(e0):.1f}" y="{top + ph - h:.1f}" width="{max(x(e1) - x(e0) - 0.5, 0.5):.1f}" '
                          f'height="{h:.1f}" fill="rgba(200,200,200,0.6)"/>')
-    x_title = ("weighted sum Σ w·a without the bias (grey: test images)" if width < 480 else
+    x_title = ("grey: test images by Σ w·a (no bias)" if width < 480 else
                "weighted sum Σ w·a, without the bias (grey: how many test images)")
     xt = nice_ticks(lo, hi, 7 if width >= 480 else 5)
     step = xt[1] - xt[0] if len(xt) > 1 else 1.0
