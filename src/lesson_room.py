@@ -84,7 +84,7 @@ def set_pace(workshop: Workshop, code: str, step: int, session: str, secret=None
 class Learner:
     nickname: str
     done: frozenset      # steps finished
-    on_step: int | None  # the step they are on: the class's step if not done, else their first step not done
+    on_step: int | None  # the class's step if not done, else the next one left after the step they did last
     since: float         # when they finished their last step (or joined)
 
 
@@ -109,10 +109,11 @@ def progress(workshop: Workshop, code: str) -> Progress:
     for p in workshop.storage.participants(room.code):
         mine = [s for s in rows if s.session == p.session and 1 <= s.edits <= N_STEPS]
         done = frozenset(int(s.edits) for s in mine)
+        latest = int(mine[-1].edits) if mine else 0  # rows come oldest first
         if step_now and step_now not in done:
             on = step_now
-        else:
-            on = next((n for n in range(1, N_STEPS + 1) if n not in done), None)
+        else:  # the next step after the one finished last (people skip ahead), else the first one left
+            on = next((n for n in [*range(latest + 1, N_STEPS + 1), *range(1, latest + 1)] if n not in done), None)
         learners.append(Learner(p.nickname, done, on, max([p.joined] + [s.created for s in mine])))
     finished = {n: sum(n in q.done for q in learners) for n in range(1, N_STEPS + 1)}
     return Progress(step_now, learners, finished)

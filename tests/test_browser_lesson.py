@@ -1,7 +1,9 @@
 """Real browser: a new learner walks the whole lesson, step 1 to 9, doing each task with the mouse and keyboard; the
 app checks each task itself; a reload keeps the progress (signed in the address), a forged one is refused."""
 import math
+import os
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,6 +18,8 @@ from ui.lesson_more import SHAPE_KEYS
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(br.missing() is not None, reason=br.missing() or "")]
 
 LOAD_MS = 120_000
+# LESSON_SHOTS=<folder> keeps screenshots of the projector and a learner's phone there, to look at by hand
+SHOTS = Path(os.environ["LESSON_SHOTS"]) if os.environ.get("LESSON_SHOTS") else None
 DESKTOP = {"viewport": {"width": 1280, "height": 1000}}
 
 
@@ -33,12 +37,16 @@ ZEROS = [ellipse(55, 95), ellipse(85, 90), ellipse(40, 95, tilt=0.45)]  # three 
 
 
 def draw(page, strokes):
-    box = page.locator("canvas.upper-canvas").first.bounding_box()
+    """Strokes on the instant drawing surface (280x280 units, scaled to its size on screen)."""
+    surface = page.locator(".st-key-lesson_step_1 .inst-surface").first
+    surface.scroll_into_view_if_needed()
+    box = surface.bounding_box()
+    k = box["width"] / 280
     for stroke in strokes:
-        page.mouse.move(box["x"] + stroke[0][0], box["y"] + stroke[0][1])
+        page.mouse.move(box["x"] + stroke[0][0] * k, box["y"] + stroke[0][1] * k)
         page.mouse.down()
         for x, y in stroke[1:]:
-            page.mouse.move(box["x"] + x, box["y"] + y, steps=6)
+            page.mouse.move(box["x"] + x * k, box["y"] + y * k, steps=6)
         page.mouse.up()
 
 
@@ -103,7 +111,7 @@ def test_a_new_learner_walks_the_whole_path(app):
     page.locator(".st-key-lesson_digit button", has_text=re.compile(r"^0$")).first.click()
     settle(page)
     for n, strokes in enumerate(ZEROS, start=1):
-        page.locator("canvas.upper-canvas").first.wait_for(timeout=LOAD_MS)
+        page.locator(".st-key-lesson_step_1 .inst-surface").first.wait_for(timeout=LOAD_MS)
         draw(page, strokes)
         page.wait_for_function("() => (document.querySelector('.st-key-lesson_reading') || {}).innerText"
                                "?.includes('The network reads')", timeout=LOAD_MS)
@@ -213,3 +221,102 @@ def test_a_new_learner_walks_the_whole_path(app):
     assert "0 of 9 steps done" in page.locator("[data-testid='stProgress']").first.inner_text()
     assert "not made by this server" in page.locator("[data-testid='stAlert']").first.inner_text()
     context.close()
+
+
+# --- a lesson room: a teacher, three participants, the projector -------------------------------------------------
+
+def new_page(b, options=DESKTOP):
+    context = b.new_context(**options)
+    return context, context.new_page()
+
+
+def do_counts(page, sizes=(784, 16, 16, 10)):
+    for l in range(1, len(sizes)):
+        type_number(page, f"lesson_count_{l}_weights", sizes[l - 1] * sizes[l])
+        type_number(page, f"lesson_count_{l}_biases", sizes[l])
+    type_number(page, "lesson_count_total", sum(sizes[l - 1] * sizes[l] + sizes[l] for l in range(1, len(sizes))))
+    check(page, 6)
+
+
+def progress_rows(page) -> dict:
+    """{step: (finished, of)} as the projector shows them."""
+    text = page.locator(".st-key-lesson_progress").inner_text()
+    rows = {}
+    for line in text.splitlines():
+        m = re.match(r"\s*(\d)\s.*?(\d+) of (\d+)\s*$", line)
+        if m:
+            rows[int(m.group(1))] = (int(m.group(2)), int(m.group(3)))
+    return rows
+
+
+@pytest.mark.skipif(not mnist.available("test"), reason="needs MNIST (MNIST_DIR)")
+def test_three_participants_and_the_projector(app):
+    url, b = app
+    teacher_ctx, teacher = new_page(b)
+    teacher.goto(f"{url}/workshop")
+    settle(teacher)
+    teacher.locator(".st-key-ws_role button", has_text="Run a room").first.click()
+    settle(teacher)
+    teacher.locator(".st-key-ws_kind label", has_text="The lesson, step by step").first.click()
+    settle(teacher)
+    click(teacher, ".st-key-ws_open button")
+    teacher.locator(".st-key-ws_code").wait_for(timeout=LOAD_MS)
+    code = teacher.locator(".st-key-ws_code").inner_text().strip()
+    assert re.fullmatch(r"[A-Z2-9]{5}", code), code
+
+    nicknames = ["Ana", "Ben", "<i>Zoë</i>"]
+    learners = []
+    for nick in nicknames:
+        ctx, page = new_page(b)
+        page.goto(f"{url}/workshop?room={code}")
+        page.locator(".st-key-ws_join_nick input").wait_for(timeout=LOAD_MS)
+        page.locator(".st-key-ws_join_nick input").fill(nick)
+        click(page, ".st-key-ws_join button")
+        page.locator(".st-key-ws_lesson").wait_for(timeout=LOAD_MS)
+        page.goto(f"{url}/lesson?step=6")
+        page.locator(".st-key-lesson_room").wait_for(timeout=LOAD_MS)
+        settle(page)
+        assert code in page.locator(".st-key-lesson_room").inner_text()
+        learners.append((ctx, page))
+    ana, ben, zoe = (p for _, p in learners)
+    if SHOTS:
+        phone_ctx, phone = new_page(b, {"viewport": {"width": 390, "height": 844}})
+        phone.context.add_cookies(ana.context.cookies())  # Ana's browser, on a phone-sized screen
+        phone.goto(f"{url}/lesson?step=6")
+        phone.locator(".st-key-lesson_room").wait_for(timeout=LOAD_MS)
+        settle(phone)
+        phone.screenshot(path=str(SHOTS / "learner_phone.png"))
+        phone_ctx.close()
+    assert nicknames[2] in zoe.locator(".st-key-lesson_room").inner_text()  # shown as typed, as text
+
+    do_counts(ana)
+    do_counts(ben)
+    next_step(ana, 7)
+    for l in L.SHAPE_LAYERS:
+        sizes = (784, 16, 16, 10)
+        n_out, n_in = sizes[l], sizes[l - 1]
+        for name, (r, c) in (("W", (n_out, n_in)), ("a", (n_in, 1)), ("b", (n_out, 1)), ("a'", (n_out, 1))):
+            choose(ana, f"lesson_shape_{l}_{SHAPE_KEYS[name]}", f"{r} x {c}")
+    check(ana, 7)
+
+    # the projector (the teacher's browser): how many finished each step, who waits longest, as text
+    teacher.goto(f"{url}/leaderboard?room={code}&present=1")
+    teacher.locator(".st-key-lesson_progress").wait_for(timeout=LOAD_MS)
+    teacher.wait_for_function("() => /7\\D[\\s\\S]*1 of 3/.test(document.querySelector('.st-key-lesson_progress')"
+                              ".innerText)", timeout=LOAD_MS)
+    rows = progress_rows(teacher)
+    assert rows[6] == (2, 3) and rows[7] == (1, 3) and rows[1] == (0, 3), rows
+    board = teacher.locator(".st-key-lesson_progress")
+    assert nicknames[2] in board.inner_text() and board.locator("i").count() == 0  # markup shown, not rendered
+    if SHOTS:
+        teacher.screenshot(path=str(SHOTS / "projector.png"))
+
+    # the teacher puts the class on step 8: a learner's path follows by itself
+    teacher.locator(".st-key-class_progress_pace button", has_text=re.compile(r"^8$")).first.click()
+    settle(teacher)
+    zoe.locator(".st-key-lesson_step_8").wait_for(timeout=LOAD_MS)
+    teacher.wait_for_function("() => document.querySelector('.st-key-lesson_progress').innerText"
+                              ".includes('the class is here')", timeout=LOAD_MS)
+    for ctx, _ in learners:
+        ctx.close()
+    teacher_ctx.close()

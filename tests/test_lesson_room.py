@@ -130,3 +130,15 @@ def test_everyone_through_is_stuck_nowhere(shop):
     p = lr.progress(shop, room.code)
     assert p.learners[0].on_step is None and p.stuck(shop.test_clock.t) == []
     assert all(v == 1 for v in p.finished.values())
+
+
+def test_a_learner_who_skipped_ahead_is_on_the_step_after_their_last(shop):
+    room = lesson_room(shop)
+    shop.join(room.code, "Ana", ANA)
+    for s in (6, 7):
+        shop.test_clock.t += 1
+        lr.record_step(shop, room.code, ANA, s)
+    assert lr.progress(shop, room.code).learners[0].on_step == 8
+    shop.test_clock.t += 1
+    lr.record_step(shop, room.code, ANA, L.N_STEPS)  # the last step: back to the first one left
+    assert lr.progress(shop, room.code).learners[0].on_step == 1

@@ -5,14 +5,13 @@ import numpy as np
 import pytest
 
 from src import lesson as L
-from src import mnist, preprocess, templates, weights_file
+from src import mnist, templates, weights_file
 from src import race as racing
 from src.train import pixels
 from tests.conftest import ROOT
 from ui.lesson_more import SHAPE_KEYS
-from tests.pages_helpers import canvas_png, inject_drawing, open_page
+from tests.pages_helpers import open_page
 from tests.test_lesson import forward_np
-from ui import canvas as ui_canvas
 
 PAGE = "pages/0_lesson.py"
 SECRET = "test-lesson-secret"
@@ -59,29 +58,26 @@ def done(at):
 
 # --- step 1 ----------------------------------------------------------------------------------------------
 
-def drawn(digit28):
-    """What the page reads from a canvas showing ``digit28``: the data URL decoded and pre-processed."""
-    url = canvas_png(digit28)
-    return url, preprocess.preprocess(ui_canvas.decode_png(url), centre=True).digit
-
-
 def sevens(net, tests_x, n=3):
+    """``n`` MNIST test images of a 7 that the independent forward pass reads as 7 (as the surface sends them)."""
     x, labels = tests_x
-    out = []
-    for i in np.flatnonzero(labels == 7):
-        url, read = drawn(x[i].reshape(28, 28))
-        if np.argmax(forward_np(net, read.reshape(-1))[1][-1]) == 7:
-            out.append(url)
-        if len(out) == n:
-            return out
-    raise AssertionError("no sevens")
+    found = [x[i] for i in np.flatnonzero(labels == 7) if np.argmax(forward_np(net, x[i])[1][-1]) == 7]
+    return found[:n]
 
 
-def keep_drawings(at, urls):
-    for url in urls:
+def stroke_end(at, key, pixels):
+    """The instant surface ``key`` sending its drawing at the end of a stroke (ui/instant.py checks it)."""
+    at.session_state[key] = {"drawing": {"pixels": np.asarray(pixels, np.float64).reshape(-1).round(6).tolist(),
+                                         "status": "ok", "mode": "free", "strokes": [{"w": 20, "p": [60, 60, 200, 200]}],
+                                         "grid": None, "pen": 20}}
+    at.run()
+    assert not at.exception, at.exception
+
+
+def keep_drawings(at, drawings):
+    for x in drawings:
         gen = at.session_state["lesson_gen_lesson_draw1"] if "lesson_gen_lesson_draw1" in at.session_state else 0
-        inject_drawing(at, f"lesson_draw1_{gen}", url)
-        at.run()
+        stroke_end(at, f"lesson_draw1_{gen}", x)
         at.button(key="lesson_keep").click().run()
         assert not at.exception, at.exception
 
@@ -100,8 +96,8 @@ def test_step_1_three_drawings_read_right(sig, tests_x):
 def test_step_1_fails_with_one_drawing_kept_three_times_or_another_digit(sig, tests_x):
     at = at_step(1)
     at.pills(key="lesson_digit").set_value(7).run()
-    url = sevens(sig, tests_x, 1)[0]
-    keep_drawings(at, [url, url, url])
+    one = sevens(sig, tests_x, 1)[0]
+    keep_drawings(at, [one, one, one])
     result = check(at, 1)
     assert not result.passed and "nearly the same" in result.message and 1 not in done(at)
     at.pills(key="lesson_digit").set_value(4).run()

@@ -16,10 +16,9 @@ from pathlib import Path
 import streamlit as st
 
 from src import lesson as L
-from src import preprocess as prep
 from src import storage
 
-from . import lesson_room, state
+from . import instant, lesson_room, state
 from .registry import by_path
 from .text import safe
 
@@ -33,8 +32,6 @@ ADDRESS_STEP = "lesson_address_step"  # the ?step= last read or written: only a 
 GENERATION = "lesson_gen_{}"      # a drawing surface's generation: a new one is a blank surface
 
 DEFAULTS = {STEP: 1, DONE: frozenset(), RESULTS: {}, SEEN: None, NOTICE: None, ADDRESS_STEP: None}
-CANVAS_SIDE = 280
-PEN = 20
 
 
 def init():
@@ -187,7 +184,7 @@ def check_box(n: int, task: str, check, disabled: str | None = None):
 
 # --- the drawing surface --------------------------------------------------------------------------------
 
-def canvas_key(key: str) -> str:
+def surface_key(key: str) -> str:
     """The widget key of the drawing surface ``key`` now (a new one after Clear)."""
     return f"{key}_{st.session_state.get(GENERATION.format(key), 0)}"
 
@@ -198,19 +195,15 @@ def clear_drawing(key: str):
 
 
 def _draw(net, key: str):
-    """A drawing surface; returns the drawing as the network reads it (src.preprocess.Steps), or None while it
-    is blank. Uses the app's drawing widget (streamlit-drawable-canvas, imported only inside a running app)."""
-    del net  # the instant surface (ui.instant) runs the network in the browser; this one does not need it
-    from streamlit_drawable_canvas import st_canvas
-    result = st_canvas(stroke_width=PEN, stroke_color="#FFFFFF", background_color="#000000", height=CANVAS_SIDE,
-                       width=CANVAS_SIDE, drawing_mode="freedraw", return_image_data=True, key=canvas_key(key))
-    pixels = result.image_data
-    if pixels is None:
-        return None
-    steps = prep.preprocess(pixels, centre=True)
-    if steps.readable:
-        state.set_last_drawing(steps.digit)
-    return steps
+    """The app's drawing surface (ui.instant: it reads the drawing and runs ``net`` in the browser, and sends the
+    drawing back at the end of each stroke, checked); returns the (28, 28) pixels as the network reads them, or
+    None while there is no readable drawing. A readable drawing becomes the last drawing other steps use."""
+    x = instant.drawing_surface(net, surface_key(key), presenting=state.presenting())
+    if instant.unavailable(surface_key(key)):
+        st.warning(instant.UNAVAILABLE, icon=":material/block:")
+    if x is not None:
+        state.set_last_drawing(x)
+    return x
 
 
 # --- the path and the way on ---------------------------------------------------------------------------------

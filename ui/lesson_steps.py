@@ -45,8 +45,10 @@ def _text(*paragraphs):
 
 # --- step 1 -----------------------------------------------------------------------------------------------
 
-def keep(steps_digit):
-    kept = st.session_state[KEPT] + (np.asarray(steps_digit, np.float32).reshape(28, 28),)
+def keep(digit):
+    if digit is None:
+        return
+    kept = st.session_state[KEPT] + (np.asarray(digit, np.float32).reshape(28, 28),)
     st.session_state[KEPT] = kept[-L.DRAWINGS_NEEDED:]
     lesson.clear_drawing(DRAW_1)
 
@@ -66,20 +68,16 @@ def step_1(model_name):
           "made, and those 784 numbers are all the network ever sees.",
           "People write the same digit in many ways. Try it: does the network still read it?")
     st.pills("The digit I will draw", list(range(10)), key=DIGIT)
-    left, right = st.columns([1, 1], gap="medium")
-    with left:
-        steps = lesson._draw(net, DRAW_1)
-        readable = steps is not None and steps.readable
-        with st.container(horizontal=True):
-            st.button("Keep this drawing", key="lesson_keep", on_click=keep, args=(steps.digit if readable else None,),
-                      disabled=not readable, icon=":material/add_photo_alternate:")
-            st.button("Clear", key="lesson_clear1", on_click=lesson.clear_drawing, args=(DRAW_1,),
-                      icon=":material/delete:")
-    with right, st.container(key="lesson_reading"):
-        if readable:
-            out = net.forward(steps.digit.reshape(-1)).output
+    x = lesson._draw(net, DRAW_1)
+    with st.container(horizontal=True, key="lesson_draw_tools"):
+        st.button("Keep this drawing", key="lesson_keep", on_click=keep, args=(x,), disabled=x is None,
+                  icon=":material/add_photo_alternate:", type="primary")
+        st.button("Draw a new one", key="lesson_clear1", on_click=lesson.clear_drawing, args=(DRAW_1,),
+                  icon=":material/delete:")
+    with st.container(key="lesson_reading"):
+        if x is not None:
+            out = net.forward(x.reshape(-1)).output
             st.markdown(f"The network reads **{int(np.argmax(out))}** ({float(out.max()):.0%} sure).")
-            st.image(figures.gray_image(steps.digit, SMALL), caption="the 784 numbers it reads", width=SMALL)
         else:
             st.caption("Draw a digit on the black square.")
         kept = st.session_state[KEPT]
