@@ -7,6 +7,7 @@ from src import lesson as L
 from src import lesson_room as lr
 from src import workshop as ws
 from src.storage import SqliteStorage
+from tests.test_storage import make, pg_url  # noqa: F401,F811 - fixtures: one storage per database
 
 
 class Clock:
@@ -142,3 +143,17 @@ def test_a_learner_who_skipped_ahead_is_on_the_step_after_their_last(shop):
     shop.test_clock.t += 1
     lr.record_step(shop, room.code, ANA, L.N_STEPS)  # the last step: back to the first one left
     assert lr.progress(shop, room.code).learners[0].on_step == 1
+
+
+def test_the_room_on_each_database(make):  # noqa: F811 - the fixture
+    """Steps, the class's step (a room's settings rewritten) and the progress, on SQLite and on PostgreSQL."""
+    w = ws.Workshop(make(), None)
+    room = w.open_room(ws.make_challenge("lesson", "relu", pace=0), TEACHER)
+    w.join(room.code, "Ana", ANA)
+    lr.record_step(w, room.code, ANA, 2)
+    assert lr.record_step(w, room.code, ANA, 2) is None
+    assert lr.pace(lr.set_pace(w, room.code, 5, TEACHER)) == 5
+    again = ws.Workshop(make(), None)  # a restart of the app: all of it is in the database
+    p = lr.progress(again, room.code)
+    assert p.pace == 5 and p.learners[0].done == {2} and p.learners[0].on_step == 5
+    assert again.room(room.code).params == {"pace": 5}
