@@ -12,14 +12,13 @@ A random token names this browser. A small Components v2 component (``cookie.js`
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import streamlit as st
 
 from src import storage as db
 from src import workshop as ws
 
-from .. import state
+from .. import components, state
 from . import CLAIM, DEFAULTS, JOIN_CODE, ME, NICK, PARTICIPANT, ROLE, ROOM, SECRET, TEACHER
 from .service import say, service
 
@@ -27,8 +26,6 @@ COOKIE = "vanilla_net_workshop"
 COOKIE_DAYS = 30
 REJOIN_HOURS = 12             # a browser opening the workshop page is put back in the room it joined this long ago
 _CLAIMED = "ws_claimed"       # this session looked up the browser's place once
-_JS = Path(__file__).with_name("cookie.js").read_text()
-_setter = None
 
 
 def browser_token() -> str | None:
@@ -44,14 +41,10 @@ def browser_token() -> str | None:
 
 
 def _keep_in_cookie(token: str):
-    global _setter
-    if _setter is None:  # registered on first use, inside a running app
-        _setter = st.components.v2.component("workshop_identity", html="<span></span>", js=_JS,
-                                             isolate_styles=False)
     st.html("<style>.st-key-ws_identity { display: none; }</style>")
     with st.container(key="ws_identity"):
-        _setter(data={"name": COOKIE, "value": token, "maxAge": COOKIE_DAYS * 86_400}, key="ws_identity_cookie",
-                width="content", height="content")
+        components.script("workshop_identity", "workshop/cookie.js",
+                          {"name": COOKIE, "value": token, "maxAge": COOKIE_DAYS * 86_400}, key="ws_identity_cookie")
 
 
 def init():
