@@ -90,7 +90,7 @@ def test_nothing_goes_to_the_server_during_a_stroke_and_one_message_after(deskto
     stroke(page, DIGITS[0][0], release=False)
     page.wait_for_timeout(500)
     assert len(sent) == before, "frames were sent while drawing"
-    updates = int(page.locator(".inst").get_attribute("data-updates"))
+    updates = instant_state(page, "s.updates")
     assert updates >= 20  # and yet the picture was repainted on every move
     page.mouse.up()
     page.wait_for_timeout(1500)
@@ -128,6 +128,22 @@ def test_drawing_is_still_there_after_visiting_another_page(desktop):
     page.get_by_role("link", name="Draw & classify").first.click()
     br.wait_for_app(page, timeout=LOAD_MS, selector=SURFACE)
     expect(page.locator(".inst-digit")).to_have_text("7", timeout=30_000)
+
+
+def test_a_tab_that_lost_the_weights_asks_for_them(desktop):
+    """The server sends only the network's version to a tab that said it holds it; a tab that no longer does
+    asks, and gets the weights again."""
+    page, _ = desktop
+    stroke(page, DIGITS[7][0])
+    br.wait_for_app(page)
+    page.get_by_role("link", name="Home").first.click()
+    br.wait_for_app(page)
+    page.evaluate("() => window.__instantNetworks.clear()")
+    page.get_by_role("link", name="Draw & classify").first.click()
+    br.wait_for_app(page, timeout=LOAD_MS, selector=SURFACE)
+    expect(page.locator(".inst-digit")).to_have_text("7", timeout=30_000)
+    assert page.evaluate("() => window.__instantNetworks.size") == 1
+    assert instant_state(page, "s.asked") == 1  # it was sent the version alone, and asked once
 
 
 def test_clicking_a_neuron_inspects_it(desktop):

@@ -150,6 +150,23 @@ def test_the_drawing_is_drawn_again_after_leaving_the_page(mnist_test):
     assert sent(at)["restore"]["strokes"] == restore["strokes"]
 
 
+def test_the_weights_travel_once_per_version(mnist_test, shipped):
+    """Once the tab says (with a drawing) that it holds this network, the page sends only its version; a new
+    network (the other model) travels whole again."""
+    images, _ = mnist_test
+    at = open_page(PAGE)
+    full = sent(at)["network"]
+    assert "weights" in full
+    stroke_end(at, **good(pixels(images[:1])[0], version=full["version"]))
+    at.selectbox(key=draw.LAYER).set_value(2).run()  # any rerun
+    assert sent(at)["network"] == {"version": full["version"]}
+    at.radio(key="model").set_value("relu").run()
+    assert sent(at)["network"] == instant.network_data(shipped["relu"])
+    stroke_end(at, **good(pixels(images[:1])[0], version="someone else's"))
+    at.run()
+    assert "weights" in sent(at)["network"]
+
+
 def test_a_hand_edit_reaches_the_surface_as_a_new_version(mnist_test, shipped):
     images, labels = mnist_test
     at = open_page(PAGE)

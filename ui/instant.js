@@ -111,8 +111,12 @@ const OPAQUE_GRAY = new Float32Array(256).map((_, v) => grayOf(v, v, v, 255));
 /** The canvas's RGBA bytes (h*w*4, as ImageData.data) -> ink as Float32Array (h*w) in [0, 1]. */
 export function grayFromRGBA(data, h, w) {
   const out = new Float32Array(h * w);
-  for (let i = 0, p = 0; i < out.length; i++, p += 4) {
-    const r = data[p], g = data[p + 1], b = data[p + 2], a = data[p + 3];
+  if (data.byteOffset % 4) data = new Uint8Array(data);  // a word view needs aligned bytes
+  const words = new Uint32Array(data.buffer, data.byteOffset, h * w);  // one pixel a word (little-endian: ABGR)
+  for (let i = 0; i < out.length; i++) {
+    const px = words[i];
+    if (px === 0xff000000) continue;  // opaque black, the surface's background: 0
+    const r = px & 255, g = (px >>> 8) & 255, b = (px >>> 16) & 255, a = px >>> 24;
     out[i] = (a === 255 && r === g && g === b) ? OPAQUE_GRAY[r] : grayOf(r, g, b, a);
   }
   return out;
@@ -233,6 +237,15 @@ const TOP_INPUTS = 6;      // pixel connections drawn into each first-layer neur
 const ANIMATION_MS = 700;  // the propagation animation: input, layer 1, layer 2, output
 const KEY = '__instantMode';
 
+/** Write to the DOM only what changed: a write makes the browser lay the page out again. */
+function setText(el, text) {
+  if (el.textContent !== text) el.textContent = text;
+}
+
+function setProp(el, name, value) {
+  if (el[name] !== value) el[name] = value;
+}
+
 const html = (tag, cls, text) => {
   const el = document.createElement(tag);
   if (cls) el.className = cls;
@@ -250,9 +263,11 @@ function canvas2d(el) {
 function fitCanvas(el, width, height) {
   const ratio = Math.min(3, window.devicePixelRatio || 1);
   const w = Math.round(width * ratio), h = Math.round(height * ratio);
-  if (el.width !== w || el.height !== h) { el.width = w; el.height = h; }
-  el.style.width = `${width}px`;
-  el.style.height = `${height}px`;
+  if (el.width !== w || el.height !== h) {
+    el.width = w; el.height = h;
+    el.style.width = `${width}px`;
+    el.style.height = `${height}px`;
+  }
   const ctx = canvas2d(el);
   ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
   return ctx;
@@ -314,8 +329,9 @@ function mount(parent) {
   const s = {
     ui, parent, fallback, net: null, version: null, mode: 'free', strokes: [], grid: new Float32Array(SIZE * SIZE),
     undo: [], pen: 20, centre: true, chosen: [1, 0], presenting: false, restored: null, drawing: null, result: null,
-    animateFrom: 0, reduced, times: [], sent: 0, layout: null, staticNet: null,
+    animateFrom: 0, reduced, times: [], parts: [], updates: 0, sent: 0, width: 0, barsWidth: 0, layout: null, staticNet: null,
   };
+  s.font = getComputedStyle(ui.root).fontFamily || 'sans-serif';  // the page's own type in the pictures too
   s.ctx = canvas2d(ui.surface);
   s.ctx.fillStyle = '#000';
   s.ctx.fillRect(0, 0, SURFACE, SURFACE);
@@ -336,7 +352,14 @@ function mount(parent) {
     strokeEnded(s);
   })));
   ui.net.addEventListener('click', guard((event) => choose(s, event)));
-  new ResizeObserver(guard(() => { s.layout = null; render(s); })).observe(ui.root);
+  const measure = () => {  // sizes are read here, never while drawing (a read after a write forces a layout)
+    s.width = ui.root.clientWidth;
+    s.barsWidth = ui.bars.parentElement.clientWidth;
+    s.narrow = s.width > 0 && s.width < 600;
+    s.layout = null;
+  };
+  measure();
+  new ResizeObserver(guard(() => { measure(); render(s); })).observe(ui.root);
   return s;
 }
 
@@ -354,8 +377,7 @@ function undo(s) {
   redraw(s);
 }
 
-function surfacePoint(s, event) {
-  const rect = s.ui.surface.getBoundingClientRect();
+function surfacePoint(s, event, rect) {
   return [Math.round((event.clientX - rect.left) * SURFACE / rect.width),
           Math.round((event.clientY - rect.top) * SURFACE / rect.height)];
 }
@@ -372,8 +394,9 @@ function bindPointer(s) {
     event.preventDefault();
     el.setPointerCapture(event.pointerId);
     remember(s);
-    const [x, y] = surfacePoint(s, event);
-    s.drawing = { id: event.pointerId, last: [x, y] };
+    const rect = el.getBoundingClientRect();  // once per stroke: reading it after a repaint forces a layout
+    const [x, y] = surfacePoint(s, event, rect);
+    s.drawing = { id: event.pointerId, last: [x, y], rect };
     if (s.mode === 'free') {
       s.strokes.push({ w: s.pen, p: [x, y] });
       segment(s.ctx, s.pen, x, y, x, y);
@@ -387,7 +410,7 @@ function bindPointer(s) {
     if (!s.drawing || event.pointerId !== s.drawing.id) return;
     const events = event.getCoalescedEvents ? event.getCoalescedEvents() : [event];
     for (const e of (events.length ? events : [event])) {
-      const [x, y] = surfacePoint(s, e);
+      const [x, y] = surfacePoint(s, e, s.drawing.rect);
       const [lx, ly] = s.drawing.last;
       if (x === lx && y === ly) continue;
       if (s.mode === 'free') {
@@ -497,11 +520,15 @@ function update(s) {
   const start = performance.now();
   const steps = read(s);
   s.steps = steps;
+  const read_ = performance.now();
   s.result = s.net ? forward(s.net, steps.digit) : null;
+  const forward_ = performance.now();
   render(s);
-  s.times.push(performance.now() - start);
-  if (s.times.length > 2000) s.times.splice(0, 1000);
-  s.ui.root.dataset.updates = String(Number(s.ui.root.dataset.updates || 0) + 1);
+  const end = performance.now();
+  s.times.push(end - start);  // what bench/bench_instant.py reports, with the parts below
+  s.parts.push([read_ - start, forward_ - read_, end - forward_]);
+  if (s.times.length > 2000) { s.times.splice(0, 1000); s.parts.splice(0, 1000); }
+  s.updates += 1;
 }
 
 function round6(v) {
@@ -537,7 +564,6 @@ function render(s) {
   const steps = s.steps, result = s.result;
   if (!steps || !result) return;
   const output = result.activations[result.activations.length - 1];
-  s.narrow = ui.root.clientWidth > 0 && ui.root.clientWidth < 600;
   paintAnswer(s, steps, output);
   paintBars(s, output, steps.status === 'ok');
   paintImage(ui.input, steps.digit, SIZE, SIZE, s.presenting ? 140 : 112);
@@ -549,7 +575,7 @@ function render(s) {
   } else {
     paintImage(ui.fitted, new Float64Array(BOX * BOX), BOX, BOX, s.presenting ? 100 : 80);
   }
-  ui.steps.dataset.mode = s.mode;
+  if (ui.steps.dataset.mode !== s.mode) ui.steps.dataset.mode = s.mode;
   const o = s.overlayCtx;
   o.clearRect(0, 0, SURFACE, SURFACE);
   if (steps.box && s.mode === 'free') {
@@ -560,43 +586,59 @@ function render(s) {
   }
   paintNet(s, result);
   paintNeuron(s, result);
-  ui.modes.forEach((b) => b.setAttribute('aria-pressed', String(b.dataset.mode === s.mode)));
-  ui.undo.disabled = s.undo.length === 0;
-  ui.clear.disabled = s.strokes.length === 0 && !s.grid.some((v) => v > 0);
-  ui.pen.value = String(s.pen);
-  ui.pen.parentElement.hidden = s.mode !== 'free';
+  ui.modes.forEach((b) => {
+    const pressed = String(b.dataset.mode === s.mode);
+    if (b.getAttribute('aria-pressed') !== pressed) b.setAttribute('aria-pressed', pressed);
+  });
+  setProp(ui.undo, 'disabled', s.undo.length === 0);
+  setProp(ui.clear, 'disabled', s.strokes.length === 0 && !s.grid.some((v) => v > 0));
+  setProp(ui.pen, 'value', String(s.pen));
+  setProp(ui.pen.parentElement, 'hidden', s.mode !== 'free');
 }
 
 function paintAnswer(s, steps, output) {
   const { ui } = s;
   if (steps.status !== 'ok') {
-    ui.digit.textContent = '';
-    ui.root.dataset.answer = '';
-    ui.caption.textContent = steps.status === 'dot'
+    setText(ui.digit, '');
+    setText(ui.caption, steps.status === 'dot'
       ? 'That is a dot, not a digit: draw a whole digit, as large as you like.'
-      : 'Draw a digit with the mouse, a pen or a finger: the network answers as you draw.';
-    ui.close.textContent = '';
+      : 'Draw a digit with the mouse, a pen or a finger: the network answers as you draw.');
+    setText(ui.close, '');
     return;
   }
   const best = argmax(output);
-  ui.digit.textContent = String(best);
-  ui.root.dataset.answer = String(best);
-  ui.caption.textContent = `the network's answer · output activation ${output[best].toFixed(2)}`;
+  setText(ui.digit, String(best));
+  setText(ui.caption, `the network's answer · output activation ${output[best].toFixed(2)}`);
   const pair = closeCall(output);
-  ui.close.textContent = pair ? `A close call: ${pair[0]} or ${pair[1]}?` : '';
+  setText(ui.close, pair ? `A close call: ${pair[0]} or ${pair[1]}?` : '');
+}
+
+const scratches = new Map();
+
+/** A small canvas holding ``values`` (h*w in [0, 1]) as gray pixels, one per size, reused (a canvas resized is
+ * a canvas reallocated). */
+function grayCanvas(values, h, w) {
+  let small = scratches.get(`${h}x${w}`);
+  if (!small) {
+    small = document.createElement('canvas');
+    small.width = w; small.height = h;
+    small.image = new ImageData(w, h);
+    small.ctx = canvas2d(small);
+    scratches.set(`${h}x${w}`, small);
+  }
+  const data = small.image.data;
+  for (let i = 0; i < h * w; i++) {
+    const v = Math.round(255 * Math.min(1, Math.max(0, values[i])));
+    data[4 * i] = data[4 * i + 1] = data[4 * i + 2] = v;
+    data[4 * i + 3] = 255;
+  }
+  small.ctx.putImageData(small.image, 0, 0);
+  return small;
 }
 
 function paintImage(el, values, h, w, size) {
   const ctx = fitCanvas(el, size, size * h / w);
-  const img = new ImageData(w, h);
-  for (let i = 0; i < h * w; i++) {
-    const v = Math.round(255 * Math.min(1, Math.max(0, values[i])));
-    img.data[4 * i] = img.data[4 * i + 1] = img.data[4 * i + 2] = v;
-    img.data[4 * i + 3] = 255;
-  }
-  const small = paintImage.scratch || (paintImage.scratch = document.createElement('canvas'));
-  small.width = w; small.height = h;
-  canvas2d(small).putImageData(img, 0, 0);
+  const small = grayCanvas(values, h, w);
   ctx.imageSmoothingEnabled = false;
   ctx.drawImage(small, 0, 0, size, size * h / w);
   ctx.strokeStyle = '#555';
@@ -606,13 +648,13 @@ function paintImage(el, values, h, w, size) {
 
 function paintBars(s, output, readable) {
   const el = s.ui.bars;
-  const width = Math.max(140, Math.min(420, el.parentElement.clientWidth || 360));
+  const width = Math.max(140, Math.min(420, s.barsWidth || 360));
   const font = s.presenting ? 18 : 12, height = s.presenting ? 170 : (s.narrow ? 96 : 130);
   const ctx = fitCanvas(el, width, height);
   ctx.clearRect(0, 0, width, height);
   const best = argmax(output), slot = width / output.length, base = height - font - 6;
   const top = Math.max(1, ...output);
-  ctx.font = `${font}px sans-serif`;
+  ctx.font = `${font}px ${s.font}`;
   ctx.textAlign = 'center';
   for (let i = 0; i < output.length; i++) {
     const h = (base - font - 6) * Math.min(1, Math.max(0, output[i] / top));
@@ -621,11 +663,13 @@ function paintBars(s, output, readable) {
     ctx.fillRect(x, base - h, slot * 0.7, Math.max(h, 1));
     ctx.fillStyle = readable && i === best ? '#fff' : '#aaa';
     ctx.fillText(String(i), x + slot * 0.35, height - 4);
-    if (!s.narrow || s.presenting) {
-      ctx.fillStyle = '#bbb';
-      ctx.font = `${Math.max(10, font - 2)}px sans-serif`;
-      ctx.fillText(output[i].toFixed(2), x + slot * 0.35, base - h - 4);
-      ctx.font = `${font}px sans-serif`;
+  }
+  if (!s.narrow) {
+    ctx.fillStyle = '#bbb';
+    ctx.font = `${Math.max(10, font - 2)}px ${s.font}`;
+    for (let i = 0; i < output.length; i++) {
+      const h = (base - font - 6) * Math.min(1, Math.max(0, output[i] / top));
+      ctx.fillText(output[i].toFixed(2), i * slot + slot * 0.5, base - h - 4);
     }
   }
   ctx.fillStyle = '#555';
@@ -635,7 +679,7 @@ function paintBars(s, output, readable) {
 // --- the network picture: layout, connections (drawn once per network and size), activations -----------------
 function netLayout(s) {
   const el = s.ui.net;
-  const width = Math.max(300, Math.min(s.presenting ? 1100 : 820, s.ui.root.clientWidth || 760));
+  const width = Math.max(300, Math.min(s.presenting ? 1100 : 820, s.width || 760));
   const font = s.presenting ? 17 : 12;
   const gap = s.presenting ? 28 : 24;  // neuron spacing: every neuron is a tap target of at least 24 px
   const sizes = s.net.sizes, most = Math.max(...sizes.slice(1));
@@ -657,6 +701,14 @@ function staticConnections(s, L) {
   canvas.height = Math.round(L.height * ratio);
   const ctx = canvas2d(canvas);
   ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+  ctx.fillStyle = '#0E1117';
+  ctx.fillRect(0, 0, L.width, L.height);
+  ctx.fillStyle = '#aaa';
+  ctx.textAlign = 'center';
+  ctx.font = `${L.font}px ${s.font}`;
+  ctx.fillText(`${s.net.sizes[0]} inputs`, L.x0 + L.img / 2, L.y0 - 8);
+  L.pos.forEach((layer, i) => ctx.fillText(i + 1 === L.pos.length ? `output (${layer.length})`
+    : `hidden ${i + 1} (${layer.length})`, layer[0][0], L.font + 4));
   for (let l = 1; l < L.pos.length; l++) {
     const W = s.net.W[l], nIn = s.net.sizes[l];
     let wmax = 0;
@@ -679,28 +731,20 @@ function paintNet(s, result) {
   if (!s.layout || s.layout.key !== `${s.layout.width}|${s.presenting}|${s.version}`) s.layout = netLayout(s);
   const L = s.layout, a = result.activations, net = s.net;
   const ctx = fitCanvas(s.ui.net, L.width, L.height);
-  ctx.fillStyle = '#0E1117';
-  ctx.fillRect(0, 0, L.width, L.height);
+  ctx.globalAlpha = 1;
+  ctx.drawImage(staticConnections(s, L), 0, 0, L.width, L.height);  // background, titles, connections
   // the propagation animation: a front moving from the input (0) to the output (layers)
   const layers = L.pos.length;
   const front = s.animateFrom ? Math.min(layers, layers * (performance.now() - s.animateFrom) / ANIMATION_MS) : layers;
   const lit = (l) => Math.min(1, Math.max(0, front - (l - 1)));  // how far layer l (1-based) has been reached
-  ctx.globalAlpha = 0.35 + 0.65 * lit(2);
-  ctx.drawImage(staticConnections(s, L), 0, 0, L.width, L.height);
-  ctx.globalAlpha = 1;
+  if (lit(2) < 1) {  // while the signal has not reached layer 2, its connections are dimmed
+    ctx.fillStyle = `rgba(14,17,23,${(0.65 * (1 - lit(2))).toFixed(3)})`;
+    ctx.fillRect(L.x0 + L.img + 1, L.font + 10, L.width, L.height);
+  }
   // the input image and its strongest contributions into layer 1
   const x = a[0], side = Math.round(Math.sqrt(x.length));
   if (side * side === x.length) {
-    paintImage.scratch2 = paintImage.scratch2 || document.createElement('canvas');
-    const small = paintImage.scratch2;
-    small.width = side; small.height = side;
-    const img = new ImageData(side, side);
-    for (let i = 0; i < x.length; i++) {
-      const v = Math.round(255 * Math.min(1, Math.max(0, x[i])));
-      img.data[4 * i] = img.data[4 * i + 1] = img.data[4 * i + 2] = v;
-      img.data[4 * i + 3] = 255;
-    }
-    canvas2d(small).putImageData(img, 0, 0);
+    const small = grayCanvas(x, side, side);
     ctx.imageSmoothingEnabled = false;
     ctx.drawImage(small, L.x0, L.y0, L.img, L.img);
     ctx.strokeStyle = '#555';
@@ -732,12 +776,11 @@ function paintNet(s, result) {
       ctx.stroke();
     }));
     ctx.globalAlpha = 1;
-    ctx.fillStyle = '#aaa';
-    ctx.font = `${L.font}px sans-serif`;
-    ctx.textAlign = 'center';
-    ctx.fillText(`${x.length} inputs`, L.x0 + L.img / 2, L.y0 - 8);
   }
   const output = a[a.length - 1], answer = argmax(output);
+  const plain = `${L.font + 1}px ${s.font}`, bold = `bold ${plain}`;
+  ctx.font = plain;
+  ctx.textAlign = 'left';
   L.pos.forEach((layer, i) => {
     const l = i + 1, act = a[l];
     const top = Math.max(1, ...act);  // ReLU activations can exceed 1
@@ -755,25 +798,21 @@ function paintNet(s, result) {
       ctx.stroke();
       if (l === L.pos.length) {
         ctx.fillStyle = '#ddd';
-        ctx.textAlign = 'left';
-        ctx.font = `${j === answer ? 'bold ' : ''}${L.font + 1}px sans-serif`;
+        if (j === answer) ctx.font = bold;
         ctx.fillText(`${j}  ${lit(l) >= 1 ? act[j].toFixed(2) : ''}`, cx + L.radius + 6, cy + L.font / 3);
+        if (j === answer) ctx.font = plain;
       }
     });
-    ctx.fillStyle = '#aaa';
-    ctx.textAlign = 'center';
-    ctx.font = `${L.font}px sans-serif`;
-    ctx.fillText(l === L.pos.length ? `output (${layer.length})` : `hidden ${l} (${layer.length})`, layer[0][0], L.font + 4);
   });
 }
 
 function paintNeuron(s, result) {
   const [l, j] = s.chosen;
-  if (!s.net || l < 1 || l >= s.net.sizes.length || j < 0 || j >= s.net.sizes[l]) { s.ui.neuron.textContent = ''; return; }
+  if (!s.net || l < 1 || l >= s.net.sizes.length || j < 0 || j >= s.net.sizes[l]) { setText(s.ui.neuron, ''); return; }
   const name = l === s.net.sizes.length - 1 ? 'Output layer' : `Hidden layer ${l}`;
   const b = s.net.B[l - 1][j], z = result.zs[l - 1][j], act = result.activations[l][j];
-  s.ui.neuron.textContent = `${name}, neuron ${j}: weighted sum z = Σ w·a + b = ${(z - b).toFixed(2)} + (${b.toFixed(2)}) `
-    + `= ${z.toFixed(2)}, activation a = ${act.toFixed(3)}`;
+  setText(s.ui.neuron, `${name}, neuron ${j}: weighted sum z = Σ w·a + b = ${(z - b).toFixed(2)} + (${b.toFixed(2)}) `
+    + `= ${z.toFixed(2)}, activation a = ${act.toFixed(3)}`);
 }
 
 /** A click or tap on the picture chooses the nearest neuron within half the spacing (a 24 px target at least). */
@@ -794,10 +833,30 @@ function choose(s, event) {
 }
 
 // --- what Python sends ------------------------------------------------------------------------------------------
+// Decoded networks by version, for the life of the tab: a page left and opened again mounts a new surface, and
+// the server, which knows this tab has the version (the drawing said so), sends the version alone.
+const NETWORKS = typeof window === 'undefined' ? new Map()  // (Node, in the tests: no tab)
+  : (window.__instantNetworks = window.__instantNetworks || new Map());
+
+function network(data) {
+  if (data.weights) {
+    NETWORKS.delete(data.version);
+    NETWORKS.set(data.version, decodeNetwork(data));
+    while (NETWORKS.size > 4) NETWORKS.delete(NETWORKS.keys().next().value);
+  }
+  return NETWORKS.get(data.version) || null;
+}
+
 function apply(s, data) {
   const net = data.network;
   if (!s.net || net.version !== s.version) {
-    s.net = decodeNetwork(net);
+    const decoded = network(net);
+    if (!decoded) {  // the server thought this tab had it: ask for the weights
+      s.asked = (s.asked || 0) + 1;
+      s.args.setTriggerValue('missing', net.version);
+      return;
+    }
+    s.net = decoded;
     s.version = net.version;
     s.staticNet = null;
     s.layout = null;

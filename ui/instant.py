@@ -36,7 +36,7 @@ _HTML = """
 browser: choose an MNIST test image, a blank image or noise above.</div>
 """
 _CSS = """
-:host, .inst, .inst-fallback { font-family: "Source Sans Pro", "Source Sans 3", sans-serif; color: inherit; }
+.inst, .inst-fallback { font-family: inherit; color: inherit; }
 .inst-fallback { padding: .75rem 1rem; border-radius: .5rem; background: rgba(255, 189, 69, .15); }
 .inst { container-type: inline-size; --surface: 280px; }
 .inst.present { --surface: 440px; font-size: 18px; }
@@ -81,7 +81,7 @@ _CSS = """
     grid-template-areas: "surface surface" "answer bars" "tools tools" "steps steps"; }
   .inst-stack { justify-self: center; width: min(100%, 330px); }
   .inst-answer { min-height: 0; padding: .3rem .5rem; gap: .5rem; flex-direction: column; align-items: flex-start; }
-  .inst-digit { font-size: 2.6rem; }
+  .inst-digit, .present .inst-digit { font-size: 2.6rem; }
   .inst-caption { font-size: .78rem; }
   .inst-tools { max-width: none; }
 }
@@ -194,7 +194,7 @@ def check_drawing(value) -> Drawn:
 
 # --- the surface on a page ---------------------------------------------------------------------------------
 def _keys(key: str) -> dict:
-    return {"kept": f"{key}__kept", "restore": f"{key}__restore"}
+    return {"kept": f"{key}__kept", "restore": f"{key}__restore", "has": f"{key}__has"}
 
 
 def kept(key: str) -> Drawn | None:
@@ -226,9 +226,10 @@ def drawing_surface(net, key: str, *, centre=True, presenting=False, chosen=(1, 
         drawn = kept(key)
         st.session_state[k["restore"]] = {"revision": previous.get("revision", 0) + 1,
                                           **(drawn.restore() if drawn is not None else {})}
-    data = {"network": network_data(net), "centre": bool(centre), "presenting": bool(presenting),
+    data = {"network": _network_for_browser(net, key), "centre": bool(centre), "presenting": bool(presenting),
             "chosen": [int(v) for v in chosen], "restore": st.session_state[k["restore"]]}
     callbacks = {"on_drawing_change": lambda: None, "on_error_change": lambda: None,
+                 "on_missing_change": lambda: st.session_state.__setitem__(k["has"], None),  # send the weights
                  "on_chosen_change": on_choose or (lambda: None)}
     result = _component()(key=key, data=data, width="stretch", height="content", **callbacks)
     value = result.get("drawing") if hasattr(result, "get") else None
@@ -242,7 +243,19 @@ def drawing_surface(net, key: str, *, centre=True, presenting=False, chosen=(1, 
                        "surface.", icon=":material/block:")
             return None
         st.session_state[k["kept"]] = drawn
+        if value.get("version") == data["network"]["version"]:  # the tab holds this network now
+            st.session_state[k["has"]] = data["network"]["version"]
     return drawn.pixels if drawn is not None and drawn.readable else None
+
+
+def _network_for_browser(net, key: str) -> dict:
+    """The network's JSON, or only its version when the tab already holds that version (it said so when a stroke
+    ended; the JavaScript keeps networks for the life of the tab). Its weights then travel again only when they
+    change (a hand edit), or when the tab says it lacks them (the trigger ``missing``)."""
+    full = network_data(net)
+    if st.session_state.get(_keys(key)["has"]) == full["version"]:
+        return {"version": full["version"]}
+    return full
 
 
 def unavailable(key: str) -> bool:
