@@ -22,7 +22,8 @@ Actions and what is timed (submit -> the server's answer, ms):
   not timed), the page's rerun -> ``script_finished``;
 - open page: a page opened from the sidebar (another page's first run in that session) -> ``script_finished``;
 - race start: "Start the race" (key ``race_start``; the "More" section ``cmp_more`` set to the race once, not
-  timed) -> the first progress bar, or that run's end (a race in the background, followed by a ``run_every``
+  timed; the rerun scoped to the button's fragment when it is in one, as a browser sends it) -> the first
+  progress bar, or that run's end (a race in the background, followed by a ``run_every``
   fragment); "race total" is until the race's fragment stopped rerunning (informational); "auto rerun" the
   progress fragment's timed reruns while a race runs;
 - first open: all N visitors open their page at the same moment at the start of the mix (a stampede).
@@ -110,6 +111,7 @@ class Visitor:
         self.auto: dict[str, asyncio.Task] = {}      # fragment id -> its run_every timer
         self.auto_lat: list[float] = []
         self.auto_lost = 0                           # timer reruns the server never answered
+        self.script_running = False                  # between a run's new_session and its script_finished
         self.ws = self.reader = None
         # media: reuse load_draw's visitor for its HTTP image loading (6 connections, keep-alive)
         self.media = load_draw.Visitor(port, page)
@@ -213,6 +215,7 @@ class Visitor:
             if msg.metadata.cacheable and msg.hash:
                 self.cache.add(msg.hash)
             if kind == "new_session":
+                self.script_running = True
                 self.page_hash = msg.new_session.page_script_hash
                 if not msg.metadata.run.fragment_ids:
                     # a full run starts: the browser drops its fragment timers; this run sets up its own again
@@ -251,6 +254,7 @@ class Visitor:
                 elif element == "progress" and run.first_progress is None:
                     run.first_progress = now
             if kind == "script_finished":
+                self.script_running = False
                 run.status = msg.script_finished
                 if self.done is not None and not self.done.done():
                     self.done.set_result(run)
@@ -319,8 +323,8 @@ async def racer(v: Visitor, log: Log, t_end, rng, pause=1.0, cap=120.0):
     await v.choose("race_more", RACE_SECTION)  # open the race section, once (not timed)
     loop = asyncio.get_running_loop()
     while time.monotonic() < t_end:
-        start_id, _ = v.key_id("race_start")
-        run = await v.rerun(triggers=[start_id])
+        start_id, frag = v.key_id("race_start")
+        run = await v.rerun(frag, triggers=[start_id])  # as the browser does: only the button's fragment, if any
         # a race drawn in the run itself shows a progress bar first; a race in the background is started
         # when the run ends, and its progress fragment then reruns on a timer until it is over
         log.add("race start", run, (run.first_progress or run.last) - run.t0)
@@ -331,6 +335,12 @@ async def racer(v: Visitor, log: Log, t_end, rng, pause=1.0, cap=120.0):
             await asyncio.sleep(0.05)
         if v.auto:
             raise RuntimeError(f"a race still running after {cap:g} s")
+        while v.script_running and time.monotonic() - t_wait < cap:
+            await asyncio.sleep(0.05)
+        # The page redrawn after the race, as a person sees it before pressing Start again (not timed). The app
+        # asks for that rerun itself (st.rerun()), but for this client the server reruns it as the home page
+        # (see Visitor.rerun: it knows the page by name only), which would leave stale fragment IDs behind.
+        await v.rerun()
         log.lat["race total"].append(loop.time() - run.t0)
         await asyncio.sleep(pause)
 

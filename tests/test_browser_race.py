@@ -78,3 +78,44 @@ def test_a_race_whose_tab_closes_stops(server):
         watcher.locator(".st-key-cmp_more").get_by_role("radio", name="A race").click()
         br.wait_for_app(watcher, selector=".st-key-race_start button")
         assert running_now(watcher) == 0
+
+
+OVERLAPS = """(root) => {
+    // The Plotly charts under root: every axis title (xtitle, y2title, ...), tick label and legend entry, and
+    // every plot area (the drag rectangle of each subplot). An axis title lies on no plot area, and no two of
+    // these texts lie on each other.
+    const box = (el, what) => { const r = el.getBoundingClientRect();
+                                return {what, l: r.left, r: r.right, t: r.top, b: r.bottom, w: r.width, h: r.height}; };
+    const titles = [], texts = [], areas = [];
+    root.querySelectorAll('.js-plotly-plot').forEach(plot => {
+        plot.querySelectorAll('text[class*="title"]').forEach(t => { const b = box(t, t.textContent);
+                                                                     if (b.w && b.h) { titles.push(b); texts.push(b); } });
+        plot.querySelectorAll('g[class*="tick"] text, .legendtext').forEach(t => { const b = box(t, t.textContent);
+                                                                                  if (b.w && b.h) texts.push(b); });
+        plot.querySelectorAll('rect.nsewdrag').forEach(r => areas.push(box(r, 'plot area')));
+    });
+    const meet = (a, c) => Math.min(a.r, c.r) - Math.max(a.l, c.l) > 1 && Math.min(a.b, c.b) - Math.max(a.t, c.t) > 1;
+    const found = [];
+    titles.forEach(a => areas.forEach(c => { if (meet(a, c)) found.push(`axis title ${a.what} on a plot area`); }));
+    texts.forEach((a, i) => texts.slice(i + 1).forEach(c => { if (meet(a, c)) found.push(`${a.what} on ${c.what}`); }));
+    return {titles: titles.length, areas: areas.length, found};
+}"""
+
+
+def test_on_a_phone_the_race_charts_text_does_not_overlap(server):
+    """390x844 with touch: no axis title, tick label or legend entry of the race's charts lies on another."""
+    url, _ = server
+    with br.browser() as b:
+        context = b.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+        page = context.new_page()
+        page.goto(f"{url}/sigmoid_vs_relu")
+        br.wait_for_app(page, selector="h1")
+        page.locator(".st-key-cmp_more").get_by_role("radio", name="A race").click()
+        br.wait_for_app(page, selector=".st-key-race_start button")
+        page.locator(".st-key-race_start button").click()
+        page.wait_for_selector(".st-key-race_finished", timeout=120_000)
+        br.wait_for_app(page)
+        page.wait_for_selector(".js-plotly-plot .xtitle")
+        result = page.evaluate(OVERLAPS, page.locator("[data-testid='stMainBlockContainer']").element_handle())
+        assert result["titles"] >= 3 and result["areas"] >= 2  # loss and accuracy charts, measured
+        assert result["found"] == []

@@ -200,8 +200,8 @@ def test_first_view_draws_no_plotly_and_sections_only_when_opened():
     assert charts(at) == []  # the curves and bars are SVG images: no Plotly to load or draw
     assert not at.dataframe  # the tables are plain tables, not data grids
     open_section(at, "training")
-    assert charts(at) == ["cmp_curves"]
-    fig = chart(at, "cmp_curves")
+    assert charts(at) == ["cmp_curves_loss", "cmp_curves_accuracy"]
+    fig = chart(at, "cmp_curves_loss")
     assert len(fig["data"][0]["x"]) == 60  # the 60 epochs in the weights file's curves
 
 
@@ -240,7 +240,7 @@ def test_a_small_race_finishes_with_both_curves(mnist_train, mnist_test):
         assert f"**{label} {acc:.1%}**" in text
         assert len(result.accuracy[name]) == 26
     assert text.startswith("Race finished")
-    assert "race_chart" in charts(at)
+    assert {"race_chart_loss", "race_chart_accuracy"} <= set(charts(at))
 
 
 def test_stop_stops_the_training_itself(mnist_train, mnist_test):
@@ -375,7 +375,7 @@ def test_without_mnist_the_page_still_works(tmp_path, monkeypatch, shipped):
     assert len(marks(svg(at, "cmp_function_relu"))) == 1
     at.button_group(key="cmp_source").set_value("noise").run()
     assert not at.exception
-    assert "cmp_curves" in charts(open_section(at, "training"))  # from the weights files
+    assert "cmp_curves_accuracy" in charts(open_section(at, "training"))  # from the weights files
     open_section(at, "race")
     assert at.button(key="race_start").disabled
     assert any("training images" in i.value for i in at.info)
@@ -403,7 +403,7 @@ def test_choices_survive_leaving_the_page():
     at.switch_page(PAGE).run()
     assert not at.exception
     assert (at.selectbox(key="cmp_layer").value, at.selectbox(key="cmp_neuron").value) == (2, 5)
-    assert at.button_group(key="cmp_more").value == "training" and "cmp_curves" in charts(at)
+    assert at.button_group(key="cmp_more").value == "training" and "cmp_curves_accuracy" in charts(at)
 
 
 @pytest.mark.parametrize("z", [-1e6, 1e6])
@@ -426,8 +426,8 @@ def test_training_section_says_the_recipe_from_the_files(shipped):
     t = shipped["relu"].meta["training"]
     assert f"{t['optimizer']} (lr {t['lr']}), {t['schedule']} schedule, {t['epochs']} epochs" in caption
     assert "Sigmoid: Xavier initialisation, ReLU: He initialisation" in caption
-    curve = chart(at, "cmp_curves")["data"]
-    for trace, name in ((curve[1], "sigmoid"), (curve[3], "relu")):  # test accuracy, in %
+    curve = chart(at, "cmp_curves_accuracy")["data"]
+    for trace, name in ((curve[0], "sigmoid"), (curve[1], "relu")):  # test accuracy, in %
         assert trace["y"] == pytest.approx([a * 100 for a in shipped[name].meta["curves"]["test_accuracy"]])
 
 

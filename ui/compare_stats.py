@@ -6,7 +6,6 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
-from plotly.subplots import make_subplots
 
 from src import stats
 from src.scoring import per_digit_accuracy
@@ -18,18 +17,27 @@ NAMES = tuple(data.MODEL_LABELS)  # ('sigmoid', 'relu')
 PLOT_CONFIG = {"displayModeBar": False}
 
 
-def curves_figure(series: dict, x_title="epoch") -> go.Figure:
-    """Loss and test accuracy of both models: ``series`` = {name: (x, loss, accuracy in [0, 1])}."""
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("training loss", "test accuracy"))
-    for name, (x, loss, acc) in series.items():
-        fig.add_trace(go.Scatter(x=x, y=loss, name=data.MODEL_LABELS[name], mode="lines+markers",
-                                 line=dict(color=COLOURS[name])), 1, 1)
-        fig.add_trace(go.Scatter(x=x, y=[a * 100 if a is not None else None for a in acc], mode="lines+markers",
-                                 name=data.MODEL_LABELS[name], line=dict(color=COLOURS[name]), showlegend=False), 1, 2)
-    fig.update_xaxes(title=x_title)
-    fig.update_yaxes(title="%", row=1, col=2)
-    fig.update_layout(height=320, margin=dict(l=10, r=10, t=40, b=10), legend=dict(orientation="h", y=-0.3))
-    return fig
+def curves_figures(series: dict, x_title="epoch") -> tuple:
+    """Loss and test accuracy of both models, as two figures: ``series`` = {name: (x, loss, accuracy in [0, 1])}.
+
+    Two charts in two columns, not two subplots of one: on a phone the columns stack, each chart full width,
+    where two subplots side by side in 390 px crowd each other's axis titles."""
+    loss, accuracy = go.Figure(), go.Figure()
+    for name, (x, cost, acc) in series.items():
+        style = dict(name=data.MODEL_LABELS[name], mode="lines+markers", line=dict(color=COLOURS[name]))
+        loss.add_trace(go.Scatter(x=x, y=cost, **style))
+        accuracy.add_trace(go.Scatter(x=x, y=[a * 100 if a is not None else None for a in acc], **style))
+    for fig, y_title in ((loss, "training loss"), (accuracy, "test accuracy (%)")):
+        fig.update_layout(height=280, margin=dict(l=10, r=10, t=30, b=10), xaxis_title=x_title, yaxis_title=y_title,
+                          legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0))
+    return loss, accuracy
+
+
+def show_curves(series: dict, key: str, x_title="epoch"):
+    """The two charts of ``curves_figures`` side by side (stacked on a phone), keyed ``<key>_loss`` and
+    ``<key>_accuracy``."""
+    for col, fig, part in zip(st.columns(2), curves_figures(series, x_title), ("loss", "accuracy")):
+        col.plotly_chart(fig, key=f"{key}_{part}", config=PLOT_CONFIG)
 
 
 def training_curves(nets: dict) -> dict:
@@ -143,7 +151,7 @@ def training_section():
     if not curves:
         st.info("These weights files carry no training curves.")
         return
-    st.plotly_chart(curves_figure(curves), key="cmp_curves", config=PLOT_CONFIG)
+    show_curves(curves, "cmp_curves")
     st.caption(f"From the weights files: {training_recipe(trained)}. With Adam and a good recipe the gap is "
                "small; the race uses plain SGD, where it shows.")
 

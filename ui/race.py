@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 import threading
 
-import plotly.graph_objects as go
 import streamlit as st
 from streamlit.logger import get_logger
 
@@ -220,11 +219,10 @@ def summary(run: racing.RaceRun) -> str:
     return head + "\n\n" + story(r, run.test_images)
 
 
-def figure(curves: dict) -> go.Figure:
-    fig = compare_stats.curves_figure({k: (curves["images"], curves["loss"][k], curves["acc"][k])
-                                       for k in curves["acc"]}, "training images seen")
-    fig.update_xaxes(title_standoff=4)
-    return fig
+def show_curves(curves: dict, key: str):
+    """The race's loss and accuracy so far, against the training images seen (two charts: ui.compare_stats)."""
+    compare_stats.show_curves({k: (curves["images"], curves["loss"][k], curves["acc"][k]) for k in curves["acc"]},
+                              key, "training images seen")
 
 
 # --- the section -------------------------------------------------------------------------------------------------
@@ -242,7 +240,7 @@ def _live():
         if curves:
             st.progress(min(done, 1.0), text=f"{done:.0%} · sigmoid {curves['acc']['sigmoid'][-1]:.1%} · "
                                              f"ReLU {curves['acc']['relu'][-1]:.1%}")
-            st.plotly_chart(figure(curves), key="race_chart_live", config=compare_stats.PLOT_CONFIG)
+            show_curves(curves, "race_chart_live")
         else:
             st.progress(0.0, text="starting…")
 
@@ -280,7 +278,7 @@ def _section():
             st.markdown(summary(run))
         curves, _ = run.snapshot()
         if curves:
-            st.plotly_chart(figure(curves), key="race_chart", config=compare_stats.PLOT_CONFIG)
+            show_curves(curves, "race_chart")
         st.caption(TENDENCY)
 
 
