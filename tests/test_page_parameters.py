@@ -391,3 +391,46 @@ def test_in_chromium_a_link_named_upload_puts_no_link_or_image_on_the_page():
             br.wait_for_app(page)
             assert page.locator("a[href*='evil'], img[src*='evil']").count() == 0
             page.close()
+
+
+TOOLBAR_COVERS = """(toolbar) => {
+    // The text glyphs and images of the page that the dataframe toolbar's box covers (its own excepted).
+    const t = toolbar.getBoundingClientRect();
+    const hit = r => Math.min(r.right, t.right) - Math.max(r.left, t.left) > 1 &&
+                     Math.min(r.bottom, t.bottom) - Math.max(r.top, t.top) > 1;
+    const main = document.querySelector('[data-testid="stMainBlockContainer"]');
+    const found = [];
+    const walker = document.createTreeWalker(main, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        if (!n.textContent.trim() || toolbar.contains(n) || n.parentElement.closest('[data-testid="stDataFrame"]')) continue;
+        const range = document.createRange();
+        range.selectNodeContents(n);
+        for (const r of range.getClientRects()) if (hit(r)) { found.push('text: ' + n.textContent.trim().slice(0, 40)); break; }
+    }
+    main.querySelectorAll('img').forEach(img => { if (hit(img.getBoundingClientRect())) found.push('image'); });
+    return found;
+}"""
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(br.missing() is not None, reason=br.missing() or "")
+def test_on_a_phone_a_tables_toolbar_covers_nothing(mnist_test):
+    """390x844 with touch: tapping a table shows its toolbar above it; it lies on no text and no image (it lay
+    on the input strip above the layer's vector table)."""
+    with br.app_server() as url, br.browser() as b:
+        context = b.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+        page = context.new_page()
+        page.goto(f"{url}/parameters")
+        br.wait_for_app(page, selector=".st-key-params_vectors [data-testid='stDataFrame']")
+        tables = page.locator("[data-testid='stMainBlockContainer'] [data-testid='stDataFrame']")
+        assert tables.count() >= 2  # the counts and the layer's vectors
+        for i in range(tables.count()):
+            table = tables.nth(i)
+            table.scroll_into_view_if_needed()
+            page.mouse.wheel(0, -300)  # the table in the middle of the screen, what is above it in view
+            page.wait_for_timeout(300)
+            table.tap()
+            toolbar = table.locator("xpath=ancestor::*[@data-testid='stElementContainer'][1]").locator(
+                "[data-testid='stElementToolbar']")
+            toolbar.wait_for(state="visible")
+            assert page.evaluate(TOOLBAR_COVERS, toolbar.element_handle()) == [], f"table {i}"

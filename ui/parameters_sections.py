@@ -90,6 +90,9 @@ def each_layer(net):
                 if note:
                     st.caption(note)
         with st.container(key="params_vectors"):
+            # a line above the table: its toolbar (shown above it on hover or touch) lies over this line's
+            # empty right end, not over the input strip's picture
+            st.caption(f"b, z and a({layer}), neuron by neuron")
             vectors = params.vector_rows(b, z, a_out)
             st.dataframe(vectors, hide_index=True, width="stretch", height=params.table_height(len(vectors)),
                          column_config={"b": st.column_config.NumberColumn(format="%.3f"),
