@@ -1,7 +1,6 @@
 """Workshop: a class challenge. A teacher opens a room; everyone joins with its code and a nickname, works on
 the other pages and submits; the server scores every submission itself and keeps the leaderboard."""
 import streamlit as st
-from streamlit_drawable_canvas import st_canvas
 
 from ui import state
 from ui import workshop as wk
@@ -41,7 +40,7 @@ if role == wk.PARTICIPANT and not joined:
     join.form()
 elif role == wk.PARTICIPANT and room is not None:
     participant.header(room, nick, presenting)
-    participant.work(workshop, room, nick, presenting, st_canvas)
+    participant.work(workshop, room, nick, presenting)
     participant.my_standing(workshop, room, nick)
 elif role == wk.PARTICIPANT:
     participant.gone()

@@ -148,3 +148,29 @@ def test_the_teachers_address_gives_no_rights_elsewhere_and_a_new_tab_of_their_b
     assert stranger.locator(".st-key-lb_teacher").count() == 0
     ctx_t.close()
     ctx_s.close()
+
+
+def test_a_mouse_stroke_on_the_fool_it_image_changes_whole_pixels_and_undo_takes_it_back(app, mnist_test):
+    url, b, data_dir = app
+    images, labels = mnist_test
+    index = int(labels.tolist().index(4))
+    room = Workshop(SqliteStorage(data_dir / "workshop.sqlite3"), None).open_room(
+        make_challenge("fool_it", "relu", index=index, target=9), new_session_token())
+    ctx, page = participant(b, url, room.code, "Ana")
+    canvas = page.locator(".st-key-ws_fool_canvas canvas.upper-canvas")
+    canvas.wait_for(timeout=SLOW)
+    box = canvas.bounding_box()
+    y = box["y"] + 5  # the top row of pixels (10 px each), blank in every MNIST digit: a stroke across it inks it
+    page.mouse.move(box["x"] + 2, y)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] - 2, y, steps=15)
+    page.mouse.up()
+    status = page.locator(".st-key-ws_fool_status")
+    page.wait_for_function("() => !/Changed pixels\\s*0\\b/.test("
+                           "document.querySelector('.st-key-ws_fool_status').innerText)", timeout=SLOW)
+    changed = int(re.search(r"Changed pixels\s*(\d+)", status.inner_text()).group(1))
+    assert 20 <= changed <= 28, status.inner_text()  # one row of whole pixels, not a smear over two rows
+    page.get_by_role("button", name="Undo").click()
+    page.wait_for_function("() => /Changed pixels\\s*0\\b/.test("
+                           "document.querySelector('.st-key-ws_fool_status').innerText)", timeout=SLOW)
+    ctx.close()

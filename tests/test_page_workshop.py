@@ -541,3 +541,33 @@ def test_leaving_is_kept_after_a_reload(monkeypatch):
     for query in ({"room": code}, None):
         again = open_page(WORKSHOP, query)
         assert "ws_joined" not in keyed_keys(again)  # the join form, not Ana's room
+
+
+def test_a_stroke_on_the_fool_it_canvas_sets_the_pixels_it_covers_once(mnist_test):
+    import base64
+    import io
+    from PIL import Image
+    from tests.pages_helpers import inject_drawing
+    from ui.workshop import fool
+    images, labels = mnist_test
+    index = int(np.flatnonzero(labels == 4)[0])
+    _, code = teacher_opens("fool_it", **{wk.param_key("fool_it", "index"): index, wk.param_key("fool_it", "target"): 9})
+    ana = join(code, "Ana")
+    before = ana.session_state[wk.PIXELS][code].copy()
+    stroke = np.zeros((280, 280, 4), np.uint8)
+    stroke[0:30, 0:280, 3] = 255  # the pen covered the top three rows of pixels fully (10 px a pixel)
+    buf = io.BytesIO()
+    Image.fromarray(stroke, "RGBA").save(buf, format="PNG")
+    url = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+    inject_drawing(ana, fool.STROKES.widget_key(), url)
+    ana.run()
+    after = ana.session_state[wk.PIXELS][code]
+    expected = before.reshape(28, 28).copy()
+    expected[:3, :] = 1.0  # ink: white, and nothing else changed
+    assert np.array_equal(after.reshape(28, 28), expected)
+    assert ana.button(key="ws_fool_undo").disabled is False
+    inject_drawing(ana, f"{fool.CANVAS}_0", url)  # the same stroke sent again by the old canvas: ignored
+    ana.run()
+    assert len(ana.session_state[wk.UNDO]) == 1
+    ana.button(key="ws_fool_undo").click().run()
+    assert np.array_equal(ana.session_state[wk.PIXELS][code], before)

@@ -28,8 +28,7 @@ CONFIRM_CLEAR = "ws_confirm_clear"
 PIXELS = "ws_pixels"          # {room code: float32 (784,)}: the 'fool it' image being changed
 UNDO = "ws_pixel_undo"        # earlier versions of it, newest last
 PEN, PEN_PX = "ws_pen", "ws_pen_px"
-CANVAS, CANVAS_GEN = "ws_canvas", "ws_canvas_gen"
-STROKES_DONE = "ws_strokes_done"
+CANVAS = "ws_canvas"          # the pixel editor's canvas (ui.canvas.StrokeCanvas keeps its own keys under it)
 LAST_SUBMIT = "ws_last_submit"  # (room, what the server said) of the last submission
 CLAIM = "ws_claim"            # a room code from the address, to check against this browser's rights once
 PICKED = "lb_pick"            # the leaderboard's selected entry (teacher)
@@ -46,7 +45,7 @@ def param_key(kind: str, name: str) -> str:
 DEFAULTS = {
     ROOM: None, NICK: None, ME: None, ROLE: PARTICIPANT, SECRET: "", MESSAGE: (None, None),
     JOIN_CODE: "", JOIN_NICK: "", KIND: ws.KIND_LIST[0].id, MODEL: "relu", CONFIRM_CLEAR: False, PIXELS: {},
-    UNDO: (), PEN: INK, PEN_PX: 1, CANVAS_GEN: 0, STROKES_DONE: (), LAST_SUBMIT: None,
+    UNDO: (), PEN: INK, PEN_PX: 1, LAST_SUBMIT: None,
     **{param_key(k.id, p.name): p.default if p.default is not None else 0 for k in ws.KIND_LIST for p in k.params},
 }
 REFRESH_SECONDS = 3           # the leaderboard refreshes itself this often

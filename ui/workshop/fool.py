@@ -1,8 +1,6 @@
 """The 'fool it' pixel editor: the room's test image, changed stroke by stroke, with its own Undo."""
 from __future__ import annotations
 
-import hashlib
-
 import numpy as np
 import streamlit as st
 
@@ -10,7 +8,7 @@ from src import workshop as ws
 from src.preprocess import resize
 
 from .. import canvas, data, figures
-from . import CANVAS, CANVAS_GEN, ERASE, INK, PEN, PEN_PX, PIXELS, STROKES_DONE, UNDO
+from . import CANVAS, ERASE, INK, PEN, PEN_PX, PIXELS, UNDO
 
 SIDE = ws.IMAGE_SIDE
 GRID_PX = 280                 # the image on screen: 10 px a pixel
@@ -33,11 +31,6 @@ def _set_pixels(room_code, new):
     images = st.session_state[PIXELS]
     st.session_state[UNDO] = (st.session_state[UNDO] + ((room_code, images[room_code].copy()),))[-UNDO_KEPT:]
     images[room_code] = new.astype(np.float32)
-    st.session_state[CANVAS_GEN] += 1  # a fresh canvas shows the new image and has no strokes to replay
-
-
-def canvas_key() -> str:
-    return f"{CANVAS}_{st.session_state[CANVAS_GEN]}"
 
 
 def pen_width() -> int:
@@ -61,32 +54,28 @@ def stroke_cells(alpha: np.ndarray) -> np.ndarray:
     return cover >= 0.4
 
 
-def pen_stroke(room_code):
-    """Canvas callback: the stroke just drawn sets the pixels it covers to white (ink) or black (erase)."""
-    key = canvas_key()
-    url = ((st.session_state.get(key) or {}).get("drawing") or {}).get("data")
-    if not url:
-        return
-    digest = hashlib.sha1(url.encode()).hexdigest()
-    if digest in st.session_state[STROKES_DONE]:
-        return
-    st.session_state[STROKES_DONE] = (st.session_state[STROKES_DONE] + (digest,))[-50:]
-    alpha = canvas.decode_png(url)[..., 3].astype(np.float32) / 255.0
+def pen_stroke(alpha, room_code) -> bool:
+    """A stroke just drawn sets the pixels it covers to white (ink) or black (erase); whether any changed."""
     cells = stroke_cells(alpha).ravel()
-    if not cells.any():
-        return
     images = st.session_state[PIXELS]
-    if room_code not in images:
-        return
+    if not cells.any() or room_code not in images:
+        return False
     new = images[room_code].copy()
-    new[cells] = 1.0 if st.session_state[PEN] == INK else 0.0
-    if not np.array_equal(new, images[room_code]):
-        _set_pixels(room_code, new)
+    new[cells] = 1.0 if st.session_state.get(PEN, INK) == INK else 0.0
+    if np.array_equal(new, images[room_code]):
+        return False
+    _set_pixels(room_code, new)
+    return True
+
+
+# every stroke one action; a fresh canvas after each change, so no stroke is applied twice
+STROKES = canvas.StrokeCanvas(CANVAS, pen_stroke, container="ws_fool_canvas")
 
 
 def reset_image(room_code, original):
     if room_code in st.session_state[PIXELS]:
         _set_pixels(room_code, original)
+        STROKES.renew()
 
 
 def undo_pixels(room_code):
@@ -95,7 +84,7 @@ def undo_pixels(room_code):
         if history[i][0] == room_code:
             st.session_state[PIXELS][room_code] = history.pop(i)[1]
             st.session_state[UNDO] = tuple(history)
-            st.session_state[CANVAS_GEN] += 1
+            STROKES.renew()
             return
 
 
@@ -119,22 +108,20 @@ def reading(room, pixels):
     return int(np.argmax(out)), out
 
 
-def editor(service_, room, nick, presenting, st_canvas, on_submit):
-    """The image, the pen, the network's reading, Undo, Start again and Submit (``on_submit`` sends it).
-    ``st_canvas`` comes from the page: the canvas package imports only inside a running app."""
+def editor(service_, room, nick, presenting, on_submit):
+    """The image, the pen, the network's reading, Undo, Start again and Submit (``on_submit`` sends it)."""
     original = original_pixels(room, service_)
+    pixels_of(room, service_)
+    STROKES.take(room.code)  # a stroke no callback applied (none in a browser; AppTest sets the canvas's value)
     pixels = pixels_of(room, service_)
     answer, outputs = reading(room, pixels)
     target = ws.challenge_of(room).params["target"]
     changed = len(changed_cells(pixels, original))
     left_col, right_col = st.columns([1, 1.2], gap="large")
     with left_col:
-        with st.container(key="ws_fool_canvas"):
-            st_canvas(stroke_width=pen_width(), stroke_color=pen_colour(),
-                      background_image=figures.png(fool_image(pixels, original)), height=GRID_PX,
-                      width=GRID_PX, drawing_mode="freedraw", return_image_data=True, key=canvas_key(),
-                      on_change=lambda: pen_stroke(room.code))
-        canvas.hide_toolbar("ws_fool_canvas")  # its undo would replay strokes; the page has its own Undo
+        with st.container(key=STROKES.container):  # a finger scrolls past it; a tap arms it for one stroke
+            STROKES.draw(figures.png(fool_image(pixels, original)), GRID_PX, pen_width(), pen_colour(),
+                         args=(room.code,))
         st.caption("Drag over the image: each stroke sets the pixels it covers to white (ink) or black (erase). "
                    "Changed pixels are outlined in orange.")
     with right_col:

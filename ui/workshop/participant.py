@@ -140,7 +140,7 @@ def network_work(service_, room, nick, presenting):
                    f"(at most one submission every {service_.limits.min_interval:g} s).")
 
 
-def work(service_, room, nick, presenting, st_canvas):
+def work(service_, room, nick, presenting):
     """What the participant works on, as the challenge's kind says: their network, or their image."""
     if ws.challenge_of(room).spec.submits == ws.STEPS:  # steps checked and recorded on their own page
         from ..class_progress import participant_panel
@@ -149,7 +149,7 @@ def work(service_, room, nick, presenting, st_canvas):
         if service_.judge is None:
             st.warning("This challenge needs the MNIST test images, which this server does not have.")
         else:
-            fool.editor(service_, room, nick, presenting, st_canvas,
+            fool.editor(service_, room, nick, presenting,
                         on_submit=lambda: submit(room.code, nick, lambda s, r: fool.pixels_of(r, s)))
     else:
         network_work(service_, room, nick, presenting)
