@@ -122,8 +122,8 @@ def test_hand_tune_threshold_chart_is_readable_on_a_phone(app):
     ctx = b.new_context(**PHONE)
     page = ctx.new_page()
     page.goto(f"{url}/hand_tune?neuron=3")
-    br.wait_for_app(page, selector=".st-key-tune_grid")
-    assert not page.locator(".st-key-tune_threshold_wide").is_visible()
+    br.wait_for_app(page, selector=".st-key-tune_threshold_narrow img")
+    page.locator(".st-key-tune_threshold_wide").wait_for(state="hidden", timeout=10_000)
     chart = page.locator(".st-key-tune_threshold_narrow img").first
     assert svg_text_px(page, chart) >= 12
     assert chart.bounding_box()["width"] <= 390

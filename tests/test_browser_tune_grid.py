@@ -102,6 +102,20 @@ def test_exact_tool_a_click_on_the_grid_chooses_the_pixel(app):
     ctx.close()
 
 
+def grid_box(page):
+    """The canvas's box once it is in view; the canvas is replaced after a stroke or a change of tool, so it
+    is looked up again if it went away meanwhile."""
+    for _ in range(5):
+        try:
+            canvas = page.locator(CANVAS).first
+            canvas.scroll_into_view_if_needed(timeout=5_000)
+            page.wait_for_timeout(300)
+            return canvas.bounding_box()
+        except Exception:  # noqa: BLE001 - detached by a rerun: look again
+            br.wait_for_app(page, selector=CANVAS)
+    raise AssertionError("the grid's canvas did not stay on the page")
+
+
 def touch(cdp, kind, points):
     cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": [{"x": x, "y": y} for x, y in points]})
 
@@ -126,8 +140,7 @@ def test_on_a_phone_a_finger_scrolls_past_the_grid_and_paints_after_a_tap(app):
     for tool in ("Brush", "Exact"):
         if tool != "Brush":
             choose_tool(page, tool)
-        page.locator(CANVAS).first.scroll_into_view_if_needed()
-        box = page.locator(CANVAS).first.bounding_box()
+        box = grid_box(page)
         before = scroll_top(page)
         # a finger scrolling the page up, starting on the grid
         swipe(page, cdp, box["x"] + 140, box["y"] + 250, box["y"] + 20)
@@ -137,12 +150,11 @@ def test_on_a_phone_a_finger_scrolls_past_the_grid_and_paints_after_a_tap(app):
         assert scroll_top(page) > before, "the finger did not scroll the page"
     # painting with a finger: tap the grid first, then paint
     choose_tool(page, "Brush")
-    page.locator(CANVAS).first.scroll_into_view_if_needed()
-    box = page.locator(CANVAS).first.bounding_box()
+    box = grid_box(page)
     page.touchscreen.tap(box["x"] + 140, box["y"] + 140)
     settle(page, 1000)
     assert edits(page) == "0", "the tap that starts painting painted"
-    box = page.locator(CANVAS).first.bounding_box()
+    box = page.locator(CANVAS).first.bounding_box()  # not scrolled: the tap armed this canvas
     y = box["y"] + 150
     touch(cdp, "touchStart", [(box["x"] + 30, y)])
     for i in range(1, 13):

@@ -13,26 +13,20 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
-from pathlib import Path
 from typing import Callable
 
 import numpy as np
 import streamlit as st
 from PIL import Image
 
-_GUARD_JS = Path(__file__).with_name("canvas_guard.js")
-_guard = None
+from . import components
 
 
 def hide_toolbar(container_key: str, tap_to_paint: bool = False):
     """Hide the toolbar of every canvas inside ``st.container(key=container_key)``; with ``tap_to_paint``, a
-    finger scrolls the page across it, and paints only after a tap on it."""
-    global _guard
-    if _guard is None:  # registered on first use, inside a running app
-        _guard = st.components.v2.component("canvas_guard", html="<span></span>", js=_GUARD_JS.read_text(),
-                                            isolate_styles=False)
-    _guard(data={"selector": f".st-key-{container_key} *", "tapToPaint": bool(tap_to_paint)},
-           key=f"canvas_guard_{container_key}", width="content", height="content")
+    finger scrolls the page across it, and paints only after a tap on it (ui/canvas_guard.js)."""
+    components.script("canvas_guard", "canvas_guard.js", key=f"canvas_guard_{container_key}",
+                      data={"selector": f".st-key-{container_key} *", "tapToPaint": bool(tap_to_paint)})
 
 
 def decode_png(data_url: str) -> np.ndarray:

@@ -1,11 +1,9 @@
 """What every page draws first: its config, the sidebar (pages, model), and one notice when MNIST is missing."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import streamlit as st
 
-from . import blas, data, state
+from . import blas, components, data, state
 from .registry import PAGES
 
 _PRESENT_TOGGLE = "sidebar_present"
@@ -21,8 +19,6 @@ html { font-size: 20px; }
 .st-key-presenter_exit { position: fixed; top: 0.5rem; right: 0.75rem; z-index: 999991; width: auto; }
 .st-key-presenter_exit button { font-size: 0.7rem; min-height: 0; padding: 0.15rem 0.6rem; opacity: 0.75; }
 </style>"""
-_NAV_JS = Path(__file__).with_name("sidebar_nav.js")
-_nav = None
 
 
 def page_config(title: str, icon: str = "🧠"):
@@ -80,11 +76,7 @@ def _leave_presenting():
 
 
 def _close_sidebar_on_phone_navigation():
-    global _nav
-    if _nav is None:
-        _nav = st.components.v2.component("sidebar_nav", html="<span></span>", js=_NAV_JS.read_text(),
-                                          isolate_styles=False)
-    _nav(key="sidebar_nav", width="content", height="content")
+    components.script("sidebar_nav", "sidebar_nav.js", data={}, key="sidebar_nav")
 
 
 def _toggle_presenting():

@@ -7,14 +7,12 @@ with every parameter edited needs a link far too long for an address, found out 
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import streamlit as st
 
 from src import weights_file
 from src.edits import MAX_LINK_CHARS, LinkError, decode_steps, encode_link, merge_diffs
 
-from .. import data, state
+from .. import components, data, state
 from ..text import safe, sentence
 from .keys import LAYER, LINK_CACHE, LINK_DONE, LINK_MODEL, NEURON, plural, say
 
@@ -178,15 +176,8 @@ def model_file(name) -> bytes:
     return weights_file.to_bytes(net)
 
 
-_UNLOAD_JS = Path(__file__).with_name("unload_guard.js")
-_unload_guard = None
-
-
 def unload_guard(warn: bool):
     """Mount a small script in the page (not an iframe) that asks before the tab is closed or reloaded while
     ``warn`` (edits the address cannot hold)."""
-    global _unload_guard
-    if _unload_guard is None:
-        _unload_guard = st.components.v2.component("hand_tune_page_script", html="<span></span>",
-                                                   js=_UNLOAD_JS.read_text(), isolate_styles=False)
-    _unload_guard(data={"warn": bool(warn)}, key="tune_page_script", width="content", height="content")
+    components.script("hand_tune_page_script", "hand_tune/unload_guard.js", data={"warn": bool(warn)},
+                      key="tune_page_script")
