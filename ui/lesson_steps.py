@@ -68,25 +68,27 @@ def step_1(model_name):
           "made, and those 784 numbers are all the network ever sees.",
           "People write the same digit in many ways. Try it: does the network still read it?")
     st.pills("The digit I will draw", list(range(10)), key=DIGIT)
+    above = st.container()  # filled once the surface has answered: above it, in view while drawing on a phone
     x = lesson._draw(net, DRAW_1)
-    with st.container(horizontal=True, key="lesson_draw_tools"):
-        st.button("Keep this drawing", key="lesson_keep", on_click=keep, args=(x,), disabled=x is None,
-                  icon=":material/add_photo_alternate:", type="primary")
-        st.button("Draw a new one", key="lesson_clear1", on_click=lesson.clear_drawing, args=(DRAW_1,),
-                  icon=":material/delete:")
-    with st.container(key="lesson_reading"):
-        if x is not None:
-            out = net.forward(x.reshape(-1)).output
-            st.markdown(f"The network reads **{int(np.argmax(out))}** ({float(out.max()):.0%} sure).")
-        else:
-            st.caption("Draw a digit on the black square.")
-        kept = st.session_state[KEPT]
-        if kept:
-            answers = net.predict(np.stack([k.reshape(-1) for k in kept]))
-            with st.container(horizontal=True, gap="small"):
-                for n, (img, a) in enumerate(zip(kept, answers), start=1):
-                    st.image(figures.gray_image(img, SMALL), caption=f"#{n} read as {int(a)}", width=SMALL)
-            st.button("Start again", key="lesson_forget", on_click=forget, icon=":material/restart_alt:")
+    with above:
+        with st.container(horizontal=True, key="lesson_draw_tools", vertical_alignment="center"):
+            st.button("Keep this drawing", key="lesson_keep", on_click=keep, args=(x,), disabled=x is None,
+                      icon=":material/add_photo_alternate:", type="primary")
+            st.button("Draw a new one", key="lesson_clear1", on_click=lesson.clear_drawing, args=(DRAW_1,),
+                      icon=":material/delete:")
+        with st.container(key="lesson_reading"):
+            if x is not None:
+                out = net.forward(x.reshape(-1)).output
+                st.markdown(f"The network reads **{int(np.argmax(out))}** ({float(out.max()):.0%} sure).")
+            else:
+                st.caption("Draw a digit on the black square below, then keep it.")
+            kept = st.session_state[KEPT]
+            if kept:
+                answers = net.predict(np.stack([k.reshape(-1) for k in kept]))
+                with st.container(horizontal=True, gap="small", vertical_alignment="center"):
+                    for n, (img, a) in enumerate(zip(kept, answers), start=1):
+                        st.image(figures.gray_image(img, 56), caption=f"#{n} read as {int(a)}", width=56)
+                    st.button("Start again", key="lesson_forget", on_click=forget, icon=":material/restart_alt:")
     digit = st.session_state[DIGIT]
     lesson.check_box(1, f"choose a digit, then draw it {L.DRAWINGS_NEEDED} different ways and keep each drawing; "
                         f"the network must read all {L.DRAWINGS_NEEDED} as your digit.",
