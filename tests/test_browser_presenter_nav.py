@@ -128,3 +128,15 @@ def test_hand_tune_threshold_chart_is_readable_on_a_phone(app):
     assert svg_text_px(page, chart) >= 12
     assert chart.bounding_box()["width"] <= 390
     ctx.close()
+
+
+def test_hand_tune_presenter_view_weight_bars_have_large_labels(app):
+    url, b = app
+    ctx = b.new_context(viewport={"width": 1920, "height": 1080})
+    page = ctx.new_page()
+    page.goto(f"{url}/hand_tune?present=1&layer=2&neuron=4")
+    br.wait_for_app(page, selector=".st-key-tune_bars .main-svg text")
+    sizes = page.locator(".st-key-tune_bars .main-svg text").evaluate_all(
+        "els => els.filter(e => e.textContent.trim()).map(e => parseFloat(getComputedStyle(e).fontSize))")
+    assert sizes and min(sizes) >= 16, sizes
+    ctx.close()

@@ -160,7 +160,9 @@ def the_weights(here: Here, tool: str, presenting: bool):
     else:
         fig = figures.weight_bars(here.w, title=f"its {here.n_in} incoming weights")
         if presenting:
-            fig.update_layout(font_size=18, height=max(fig.layout.height or 0, 420))
+            fig.update_layout(font_size=18, title_font_size=20, height=max(fig.layout.height or 0, 420))
+            fig.update_xaxes(tickfont_size=18, title_font_size=18)  # Streamlit's theme sets axes' own sizes
+            fig.update_yaxes(tickfont_size=18, title_font_size=18)
         st.plotly_chart(fig, key="tune_bars", config={"displayModeBar": False})
         st.markdown(b_text)
 
