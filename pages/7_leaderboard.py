@@ -6,7 +6,7 @@ from ui import class_progress, state
 from ui import workshop as wk
 from ui.sidebar import page_config, sidebar
 from ui.text import safe
-from ui.workshop import board, identity
+from ui.workshop import board, identity, teacher_tools
 from ui.workshop.service import room_or_message, service
 
 page_config("Leaderboard", "🏆")
@@ -46,4 +46,5 @@ with board_col:
         view = board.view_choice(presenting)
         if teacher and not presenting:
             board.teacher_note(room, view)
+            teacher_tools.freeze_controls(room)  # freeze before the reveal, from the projected tab
         board.live(workshop, room, teacher=teacher, presenting=presenting, view=view)

@@ -423,6 +423,13 @@ def test_the_board_freezes_before_the_reveal():
     teacher.run()
     teacher.button(key="ws_reveal").click().run()
     assert sorted(board_order(code)) == ["Ana", "Bo"]
+    teacher.switch_page(LEADERBOARD).run()  # the projected tab of the teacher's browser freezes it too
+    teacher.button(key="ws_freeze").click().run()
+    submitted(code, "Cy", 0.9)
+    assert sorted(board_order(code)) == ["Ana", "Bo"]
+    teacher.button(key="ws_reveal").click().run()
+    assert sorted(board_order(code)) == ["Ana", "Bo", "Cy"]
+    assert "ws_freeze" not in [b.key for b in open_page(LEADERBOARD, {"room": code}).button]  # not for others
 
 
 def test_who_is_in_lists_those_who_joined_and_have_not_submitted():
