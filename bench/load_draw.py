@@ -14,7 +14,12 @@ refuses to set a custom component's value (the canvas is a ``components.v2`` com
 put 30 browser tabs on the same 2 cores as the server. What a visitor does, as the browser would:
 
 - opens the page: a ``rerun_script`` with the page's URL name (``draw``; empty for the home page);
-- on the draw page, "draws": every ~``--interval`` s (uniformly 0.8-1.2x, a random first offset, so
+- on the draw page, "draws" in one of its two ways. Instant mode (the default drawing since issue 18,
+  ``draw``): the browser draws, pre-processes and answers by itself, and only the stroke's end reaches the
+  server: every ~``--interval`` s the visitor sets the instant surface's state (key ``draw_instant``) to
+  ``{"drawing": {"pixels": [784 numbers], "strokes": [...], "version": ...}}`` as ui/instant.js does, and asks
+  for a rerun of its fragment. The server canvas (``draw-canvas``: the page's "Server canvas" input, chosen
+  first through its segmented control, as a click does): (uniformly 0.8-1.2x, a random first offset, so
   visitors are not in step) it sets the canvas widget (key ``draw_canvas``; its element ID and fragment
   are read from the page's first run) to ``{"drawing": {"raw": {"objects": []}, "data": <PNG data URL>},
   "backgroundFit": None}`` and asks for a rerun of the canvas's fragment, as the canvas does after a stroke.
@@ -69,6 +74,9 @@ from src import mnist  # noqa: E402
 from src.preprocess import resize  # noqa: E402
 
 CANVAS_KEY = "draw_canvas"
+INSTANT_KEY = "draw_instant"
+SOURCE_KEY = "draw_source"
+SERVER_CANVAS = ":material/cloud_upload: Server canvas"  # the segmented control's label (ui/draw.SOURCES)
 FINISHED_OK = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY}
 RERUN_TIMEOUT = 120.0
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -111,6 +119,23 @@ def canvas_values(mnist_dir: str, k: int) -> tuple[list[str], str]:
     values = [json.dumps({"drawing": {"raw": {"objects": []}, "data": canvas_png(d)}, "backgroundFit": None})
               for d in digits]
     return values, source
+
+
+def instant_values(mnist_dir: str, k: int) -> list[dict]:
+    """k drawings as the instant surface sends them at a stroke's end: the 784 pixels the browser computed
+    (here: src.preprocess of the same canvas-like PNGs), and ~200 stroke points, as a digit drawn has."""
+    from src.preprocess import to_mnist
+    values, _ = canvas_values(mnist_dir, k)
+    out = []
+    for i, v in enumerate(values):
+        url = json.loads(v)["drawing"]["data"]
+        rgba = np.asarray(Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))))
+        pixels = [round(float(x), 6) for x in to_mnist(rgba).reshape(-1)]
+        t = np.linspace(0, 2 * np.pi, 100)
+        points = np.stack([140 + 60 * np.sin(t + i), 140 - 90 * np.cos(t)], 1).round().reshape(-1).tolist()
+        out.append({"mode": "free", "status": "ok", "pixels": pixels, "strokes": [{"w": 20, "p": points}],
+                    "grid": None, "pen": 20})
+    return out
 
 
 # ---------------------------------------------------------------- the server's CPU and memory
@@ -158,13 +183,16 @@ class RunRecord:
 class Visitor:
     """One browser session: a websocket to /_stcore/stream, and HTTP connections for media files."""
 
-    def __init__(self, port: int, page: str):
+    def __init__(self, port: int, page: str, mode: str = "canvas"):
         self.port = port
         self.page = page                # URL name: "draw", or "" for the home page
+        self.mode = mode                # on the draw page: "instant" or "canvas" (the server canvas)
         self.page_hash = ""
-        self.canvas_id = None
+        self.canvas_id = None           # the drawing element: the server canvas, or the instant surface
+        self.source_id = None           # the draw page's input chooser
+        self.version = None             # the network version the instant surface was sent
         self.fragment = ""
-        self.widgets: dict[str, str] = {}  # widget id -> json value this visitor has set
+        self.widgets: dict[str, tuple] = {}  # widget id -> (value field, value) this visitor has set
         self.cache: set[str] = set()       # hashes of the cacheable messages received
         self.fetched: set[str] = set()     # media URLs already loaded
         self.run: RunRecord | None = None
@@ -180,7 +208,11 @@ class Visitor:
         self.ws = await connect(f"ws://{HOST}:{self.port}/_stcore/stream", subprotocols=["streamlit"],
                                 max_size=None, ping_interval=None, open_timeout=60)
         self.reader = asyncio.create_task(self._read())
-        return await self.rerun()
+        run = await self.rerun()
+        if self.page == "draw" and self.mode == "canvas" and self.canvas_id is None and self.source_id:
+            self.widgets[self.source_id] = ("string_array_value", [SERVER_CANVAS])  # click "Server canvas"
+            run = await self.rerun()
+        return run
 
     async def close(self):
         if self.media_tasks:
@@ -199,10 +231,13 @@ class Visitor:
         # by name, always: new_session's page_script_hash is app.py's here (pages/ multipage), so a rerun
         # asked for by that hash runs the home page
         cs.page_name = self.page
-        for wid, value in self.widgets.items():
+        for wid, (field, value) in self.widgets.items():
             w = cs.widget_states.widgets.add()
             w.id = wid
-            w.json_value = value
+            if field == "string_array_value":
+                w.string_array_value.data.extend(value)
+            else:
+                setattr(w, field, value)
         if fragment:
             cs.fragment_id = fragment
         cs.cached_message_hashes.extend(self.cache)
@@ -212,9 +247,12 @@ class Visitor:
         await self.ws.send(msg.SerializeToString())
         return await asyncio.wait_for(self.done, RERUN_TIMEOUT)
 
-    async def stroke(self, value: str) -> RunRecord:
-        """The canvas sends a new drawing: rerun the canvas's fragment with it."""
-        self.widgets[self.canvas_id] = value
+    async def stroke(self, value) -> RunRecord:
+        """A stroke ends: the canvas sends its new drawing (JSON text), or the instant surface its state (a dict,
+        with the network version it was sent); rerun the drawing's fragment with it."""
+        if self.mode == "instant":
+            value = json.dumps({"drawing": {**value, "version": self.version}})
+        self.widgets[self.canvas_id] = ("json_value", value)
         return await self.rerun(self.fragment)
 
     async def _read(self):
@@ -237,8 +275,13 @@ class Visitor:
             if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
                 el = msg.delta.new_element
                 element = el.WhichOneof("type")
-                if element == "bidi_component" and el.bidi_component.id.endswith("-" + CANVAS_KEY):
+                key = INSTANT_KEY if self.mode == "instant" else CANVAS_KEY
+                if element == "bidi_component" and el.bidi_component.id.endswith("-" + key):
                     self.canvas_id, self.fragment = el.bidi_component.id, msg.delta.fragment_id
+                    if self.mode == "instant":
+                        self.version = json.loads(el.bidi_component.json)["network"]["version"]
+                elif element == "button_group" and el.button_group.id.endswith("-" + SOURCE_KEY):
+                    self.source_id = el.button_group.id
                 elif element == "imgs":
                     self._fetch([img.url for img in el.imgs.imgs if "media/" in img.url])
                 elif element == "exception":
@@ -317,10 +360,10 @@ async def _http_get(conn, path, host) -> bool:
 
 # ---------------------------------------------------------------- one phase
 
-async def run_phase(port, pid, page, users, duration, interval, values, seed):
+async def run_phase(port, pid, page, users, duration, interval, values, seed, mode="canvas"):
     """N visitors open `page` together, then each reruns it (a stroke on the draw page) every ~interval s."""
     loop = asyncio.get_running_loop()
-    visitors = [Visitor(port, page) for _ in range(users)]
+    visitors = [Visitor(port, page, mode) for _ in range(users)]
     t_open = loop.time()
     opened = await asyncio.gather(*(v.open() for v in visitors))
     open_lat = [r.last - r.t0 for r in opened]
@@ -328,7 +371,7 @@ async def run_phase(port, pid, page, users, duration, interval, values, seed):
     if page == "draw":
         missing = [v for v in visitors if v.canvas_id is None]
         if missing:
-            raise RuntimeError("the draw page showed no canvas with key 'draw_canvas'")
+            raise RuntimeError(f"the draw page showed no drawing element ({mode})")
     records = []        # (submit time, RunRecord)
     failures = []
 
@@ -370,7 +413,7 @@ async def run_phase(port, pid, page, users, duration, interval, values, seed):
     lat = np.array([r.last - r.t0 for r in records]) * 1000
     bad = sum(1 for r in records if r.status not in FINISHED_OK or r.errors)
     return {
-        "page": page or "home", "users": users, "offered": users / interval, "reruns": len(records),
+        "page": ("home" if not page else "draw" if mode == "instant" else "draw-canvas"), "users": users, "offered": users / interval, "reruns": len(records),
         "rate": len(records) / wall, "wall": wall,
         "median": float(np.median(lat)) if len(lat) else float("nan"),
         "p90": float(np.percentile(lat, 90)) if len(lat) else float("nan"),
@@ -400,13 +443,13 @@ def print_results(results, cores, values_source, args, elapsed):
           f"drawings: {values_source}.")
     print("Latency = submit -> script_finished (ms). CPU: 100% = one core. box = whole machine busy; "
           "client = this load generator.\n")
-    head = (f"{'page':<5} {'users':>5} {'offered/s':>9} {'reruns/s':>8} {'median':>7} {'p90':>7} {'max':>7} "
+    head = (f"{'page':<11} {'users':>5} {'offered/s':>9} {'reruns/s':>8} {'median':>7} {'p90':>7} {'max':>7} "
             f"{'stall':>6} {'srv CPU':>7} {'main thr':>8} {'CPU/rerun':>9} {'KB/rerun':>8} {'box':>5} {'client':>6} "
             f"{'RSS MB':>6} {'open med':>8} {'open max':>8} {'errors':>6}")
     print(head)
     print("-" * len(head))
     for r in results:
-        print(f"{r['page']:<5} {r['users']:>5} {r['offered']:>9.1f} {r['rate']:>8.1f} {r['median']:>7.0f} "
+        print(f"{r['page']:<11} {r['users']:>5} {r['offered']:>9.1f} {r['rate']:>8.1f} {r['median']:>7.0f} "
               f"{r['p90']:>7.0f} {r['max']:>7.0f} {r['stall']:>6.0f} {r['cpu']:>7.0%} {r['cpu_main']:>8.0%} "
               f"{r['cpu_per_rerun']:>7.0f}ms {r['kb']:>8.1f} {r['box']:>5.0%} {r['client']:>6.0%} "
               f"{r['rss']:>6.0f} {r['open_median']:>8.0f} {r['open_max']:>8.0f} {r['bad']:>6}")
@@ -416,14 +459,15 @@ def print_results(results, cores, values_source, args, elapsed):
           "server CPU ms per rerun served.\nmain thr: the server's event-loop thread. open med/max: the first run "
           "of the page when all N visitors open it at once (ms).")
 
-    print("\nDraw page against the home-page baseline, same N:")
-    print(f"{'users':>5} {'median x':>8} {'p90 x':>7} {'reruns/s x':>10} {'CPU/rerun x':>11}")
+    print("\nDraw page (instant: 'draw'; server canvas: 'draw-canvas') against the home-page baseline, same N:")
+    print(f"{'page':<11} {'users':>5} {'median x':>8} {'p90 x':>7} {'reruns/s x':>10} {'CPU/rerun x':>11}")
     by = {(r["page"], r["users"]): r for r in results}
     for n in args.users:
-        d, h = by.get(("draw", n)), by.get(("home", n))
-        if d and h:
-            print(f"{n:>5} {d['median'] / h['median']:>8.1f} {d['p90'] / h['p90']:>7.1f} "
-                  f"{d['rate'] / h['rate']:>10.2f} {d['cpu_per_rerun'] / h['cpu_per_rerun']:>11.1f}")
+        for name in ("draw", "draw-canvas"):
+            d, h = by.get((name, n)), by.get(("home", n))
+            if d and h:
+                print(f"{name:<11} {n:>5} {d['median'] / h['median']:>8.1f} {d['p90'] / h['p90']:>7.1f} "
+                      f"{d['rate'] / h['rate']:>10.2f} {d['cpu_per_rerun'] / h['cpu_per_rerun']:>11.1f}")
 
     busy = [f"{r['page']} N={r['users']}: {r['other']:.0%}" for r in results if r["other"] > 0.10]
     if busy:
@@ -443,24 +487,28 @@ def print_results(results, cores, values_source, args, elapsed):
 
 
 async def warm_up(port, values):
-    """One visitor opens each page and draws a few times: caches, imports and first-run costs."""
+    """One visitor opens each page and draws a few times each way: caches, imports and first-run costs."""
     home = Visitor(port, "")
     await home.open()
     await home.rerun()
     await home.close()
-    draw = Visitor(port, "draw")
-    await draw.open()
-    for i in range(5):
-        await draw.stroke(values[-1 - i])
-    await draw.close()
+    for mode in ("canvas", "instant"):
+        draw = Visitor(port, "draw", mode)
+        await draw.open()
+        for i in range(5):
+            await draw.stroke(values[mode][-1 - i])
+        await draw.close()
 
 
 async def bench(port, pid, args, values):
     await warm_up(port, values)
     results = []
     for n in args.users:
-        for page in ("", "draw"):
-            results.append(await run_phase(port, pid, page, n, args.duration, args.interval, values, args.seed))
+        for page, mode in (("", "canvas"), ("draw", "instant"), ("draw", "canvas")):
+            if mode not in args.modes and page:
+                continue
+            results.append(await run_phase(port, pid, page, n, args.duration, args.interval, values[mode],
+                                           args.seed, mode))
             await asyncio.sleep(1)  # let the server drop the closed sessions
     return results
 
@@ -473,13 +521,17 @@ def main(argv=None):
     p.add_argument("--port", type=int, default=0, help="server port (default: a free one)")
     p.add_argument("--mnist-dir", default=os.environ.get("MNIST_DIR") or str(mnist.default_dir()))
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--modes", default="instant,canvas",
+                   help="the draw page's ways to draw to load: instant (default drawing), canvas (server canvas)")
     p.add_argument("--option", action="append", default=[], metavar="SECTION.NAME=VALUE",
                    help="an extra `streamlit run` setting for a what-if run, e.g. runner.postScriptGC=false")
     args = p.parse_args(argv)
     args.users = [int(u) for u in str(args.users).split(",") if u.strip()]
 
     started = time.monotonic()
-    values, source = canvas_values(args.mnist_dir, 40)
+    args.modes = [m.strip() for m in args.modes.split(",") if m.strip()]
+    canvas, source = canvas_values(args.mnist_dir, 40)
+    values = {"canvas": canvas, "instant": instant_values(args.mnist_dir, 40)}
     with Server(args.port, args.mnist_dir, args.option) as server:
         results = asyncio.run(bench(server.port, server.pid, args, values))
     print_results(results, os.cpu_count(), source, args, time.monotonic() - started)

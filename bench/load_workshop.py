@@ -17,7 +17,10 @@ changed: update ``KEYS``), never a silently empty figure. Fragments with ``run_e
 as the browser does (reported as "auto rerun").
 
 Actions and what is timed (submit -> the server's answer, ms):
-- draw: a new drawing on the canvas (key ``draw_canvas``), its fragment rerun -> ``script_finished``;
+- draw: a stroke's end on the Draw page, its fragment rerun -> ``script_finished``; the mix runs once per way to
+  draw (``--draw-modes``), in the same run: the instant surface (key ``draw_instant``: the drawing the browser
+  computed, as ui/instant.js sends it; the default drawing) and the server canvas (key ``draw_canvas``, chosen
+  with ``draw_source`` once, not timed: the canvas's PNG, pre-processed by the server);
 - tune: "Set weight" (keys ``tune_value``, ``tune_set_w``; the tool ``tune_tool`` set to "Exact ..." once,
   not timed), the page's rerun -> ``script_finished``;
 - open page: a page opened from the sidebar (another page's first run in that session) -> ``script_finished``;
@@ -38,6 +41,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import random
 import re
@@ -59,7 +63,8 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 from websockets.asyncio.client import connect  # noqa: E402
 
 import load_draw  # noqa: E402
-from load_draw import FINISHED_OK, HOST, RERUN_TIMEOUT, box_cpu, canvas_values, proc_cpu, proc_rss_mb  # noqa: E402
+from load_draw import (FINISHED_OK, HOST, RERUN_TIMEOUT, box_cpu, canvas_values, instant_values,  # noqa: E402
+                       proc_cpu, proc_rss_mb)
 from common import Server, commit, registry_pages, tree  # noqa: E402
 
 from src import mnist  # noqa: E402
@@ -67,7 +72,9 @@ from src import mnist  # noqa: E402
 # Widget keys and option labels, from the page files (pages/1_draw.py, pages/2_hand_tune.py,
 # pages/3_sigmoid_vs_relu.py and their ui modules) as of this writing. A missing one stops the run, by name.
 KEYS = {
-    "canvas": "draw_canvas",        # Draw: the canvas (inside the page's fragment)
+    "canvas": "draw_canvas",        # Draw: the server canvas (inside the page's fragment), chosen with "source"
+    "instant": "draw_instant",      # Draw: the instant surface (the default drawing; its stroke ends come back)
+    "source": "draw_source",        # Draw: the input chooser (a segmented control)
     "tune_tool": "tune_tool",       # Hand-tune: the tool choice (a segmented control), set to TUNE_TOOL
     "tune_value": "tune_value",     # Hand-tune: "New weight" text input
     "tune_set": "tune_set_w",       # Hand-tune: "Set weight" button
@@ -112,6 +119,7 @@ class Visitor:
         self.auto_lat: list[float] = []
         self.auto_lost = 0                           # timer reruns the server never answered
         self.script_running = False                  # between a run's new_session and its script_finished
+        self.instant_version = None                  # the network version the instant surface was sent
         self.ws = self.reader = None
         # media: reuse load_draw's visitor for its HTTP image loading (6 connections, keep-alive)
         self.media = load_draw.Visitor(port, page)
@@ -247,6 +255,8 @@ class Visitor:
                         self.ids[m.group(1)] = (sub.id, msg.delta.fragment_id)
                         if element == "button_group":
                             self.options[m.group(1)] = [o.content for o in sub.options]
+                        elif element == "bidi_component" and m.group(1) == KEYS["instant"]:
+                            self.instant_version = json.loads(sub.json)["network"]["version"]
                 if element == "imgs":
                     self.media._fetch([img.url for img in el.imgs.imgs if "media/" in img.url])
                 elif element == "exception":
@@ -277,13 +287,25 @@ class Log:
 
 
 async def drawer(v: Visitor, log: Log, values, t_end, rng, interval):
-    wid, frag = v.key_id("canvas")
-    k = rng.randrange(len(values))
+    """Draws on the Draw page: ``values["mode"]`` "instant" (the default drawing: a stroke's end sends the drawing
+    the browser computed, as ui/instant.js does) or "canvas" (the server canvas, chosen first, as a click does)."""
+    mode = values["mode"]
+    key = "instant" if mode == "instant" else "canvas"
+    if mode == "canvas" and KEYS["canvas"] not in v.ids:  # click "Server canvas" (opening the page, not timed);
+        source_id, source_frag = v.key_id("source")     # the browser sends the label with its icon
+        v.values[source_id] = ("string_array_value", [load_draw.SERVER_CANVAS])
+        await v.rerun(source_frag)
+    wid, frag = v.key_id(key)
+    items = values[mode]
+    k = rng.randrange(len(items))
     nxt = time.monotonic() + rng.uniform(0, interval)
     while nxt < t_end:
         await asyncio.sleep(max(0.0, nxt - time.monotonic()))
-        wid, frag = v.ids[KEYS["canvas"]]
-        v.values[wid] = ("json_value", values[k % len(values)])
+        wid, frag = v.ids[KEYS[key]]
+        item = items[k % len(items)]
+        if mode == "instant":
+            item = json.dumps({"drawing": {**item, "version": v.instant_version}})
+        v.values[wid] = ("json_value", item)
         log.add("draw", await v.rerun(frag))
         k += 1
         nxt = max(nxt + rng.uniform(0.8, 1.2) * interval, time.monotonic())
@@ -433,7 +455,8 @@ async def bench(port, pid, args, values):
     for v in warm.values():
         await v.connect()
         await v.open()
-    await drawer(warm["draw"], Log(), values, time.monotonic() + 2, random.Random(0), 0.5)
+    for mode in args.draw_modes:
+        await drawer(warm["draw"], Log(), {**values, "mode": mode}, time.monotonic() + 2, random.Random(0), 0.5)
     await tuner(warm["tune"], Log(), time.monotonic() + 1, random.Random(0), 0.5)
     results["rss_before_race"] = proc_rss_mb(pid)
     first_race = Log()
@@ -448,14 +471,21 @@ async def bench(port, pid, args, values):
 
     # the baseline: each kind alone
     alone = {}
+    first = {**values, "mode": args.draw_modes[0]}
     for kind, page in (("draw", "draw"), ("tune", "hand_tune"), ("open", ""), ("race", "sigmoid_vs_relu")):
         # the lone opener goes through every page once
         seconds = max(args.baseline, len(args.all_pages) * 1.5) if kind == "open" else args.baseline
         print(f"baseline: one {kind} visitor, {seconds:g} s", file=sys.stderr)
         lone = argparse.Namespace(**{**vars(args), "open_interval": 1.2})
-        alone[kind] = await phase(port, pid, [(kind, page)], seconds, values, args.seed, lone)
+        alone[kind] = await phase(port, pid, [(kind, page)], seconds, first, args.seed, lone)
         await asyncio.sleep(1)
     results["alone"] = alone
+    results["draw_alone"] = {args.draw_modes[0]: alone["draw"]}
+    for mode in args.draw_modes[1:]:
+        print(f"baseline: one draw visitor ({mode}), {args.baseline:g} s", file=sys.stderr)
+        results["draw_alone"][mode] = await phase(port, pid, [("draw", "draw")], args.baseline,
+                                                  {**values, "mode": mode}, args.seed, args)
+        await asyncio.sleep(1)
 
     n = args.users
     n_race, n_open, n_tune = 1, args.openers, args.tuners
@@ -465,8 +495,12 @@ async def bench(port, pid, args, values):
     plan = ([("race", "sigmoid_vs_relu")] + [("open", "")] * n_open + [("tune", "hand_tune")] * n_tune
             + [("draw", "draw")] * n_draw)
     results["mix_counts"] = {"draw": n_draw, "tune": n_tune, "open": n_open, "race": n_race}
-    print(f"mix: {n} visitors, {args.duration:g} s", file=sys.stderr)
-    results["mix"] = await phase(port, pid, plan, args.duration, values, args.seed, args)
+    results["mixes"] = {}
+    for mode in args.draw_modes:  # the same mix with its drawers on each way to draw, in the same run
+        print(f"mix: {n} visitors, {args.duration:g} s, drawing: {mode}", file=sys.stderr)
+        results["mixes"][mode] = await phase(port, pid, plan, args.duration, {**values, "mode": mode}, args.seed,
+                                             args)
+        await asyncio.sleep(1)
     return results
 
 
@@ -477,6 +511,14 @@ def pct(xs, q):
 
 
 def print_results(r, args, source, elapsed):
+    for mode, mix in r["mixes"].items():
+        print(f"\n=== Drawers on the Draw page's {'instant surface (the default)' if mode == 'instant' else 'server canvas'}"
+              " ===")
+        print_mix({**r, "mix": mix, "alone": {**r["alone"], "draw": r["draw_alone"][mode]}}, args, source)
+    print(f"Total run time {elapsed:.0f} s.")
+
+
+def print_mix(r, args, source):
     mix, alone = r["mix"], r["alone"]
     c = r["mix_counts"]
     print(f"\nWorkshop mix on one server ({os.cpu_count()} cores): {args.users} visitors = {c['draw']} drawing "
@@ -537,7 +579,6 @@ def print_results(r, args, source, elapsed):
         if ph["log"].failures:
             print(f"{name}: visitors stopped by {ph['log'].failures[:3]}")
     print("\nOver target: " + ("; ".join(over) if over else "none"))
-    print(f"Total run time {elapsed:.0f} s.")
 
 
 def main(argv=None):
@@ -548,6 +589,8 @@ def main(argv=None):
     p.add_argument("--duration", type=float, default=40.0, help="seconds of the mix (default 40)")
     p.add_argument("--baseline", type=float, default=12.0, help="seconds of each lone-visitor phase (default 12)")
     p.add_argument("--interval", type=float, default=1.5, help="seconds between a drawer's drawings (1.5)")
+    p.add_argument("--draw-modes", default="instant,canvas",
+                   help="how drawers draw, one mix each: instant (the default drawing), canvas (the server canvas)")
     p.add_argument("--tune-interval", type=float, default=4.0, help="seconds between a tuner's edits (4)")
     p.add_argument("--open-interval", type=float, default=5.0, help="seconds between an opener's pages (5)")
     p.add_argument("--port", type=int, default=0, help="server port (default: a free one)")
@@ -561,7 +604,9 @@ def main(argv=None):
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # killed: still stop the server (finally blocks)
 
     started = time.monotonic()
-    values, source = canvas_values(args.mnist_dir, 40)
+    args.draw_modes = [m.strip() for m in args.draw_modes.split(",") if m.strip() in ("instant", "canvas")]
+    canvas, source = canvas_values(args.mnist_dir, 40)
+    values = {"canvas": canvas, "instant": instant_values(args.mnist_dir, 40)}
     with tree(args.ref) as root:
         args.all_pages = registry_pages(root)
         with Server(args.port, args.mnist_dir, args.option, root) as server:
