@@ -320,3 +320,44 @@ def test_three_participants_and_the_projector(app):
     for ctx, _ in learners:
         ctx.close()
     teacher_ctx.close()
+
+
+# --- every step on a phone and on a projector ---------------------------------------------------------------------
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True, "device_scale_factor": 2}
+PROJECTOR = {"viewport": {"width": 1280, "height": 800}}
+
+
+def layout(page, n) -> dict:
+    """What the eye checks: nothing wider than the screen, the nine step buttons in one row, the step's heading,
+    task and Check button inside the screen's width."""
+    return page.evaluate("""(n) => {
+        const box = (sel) => { const el = document.querySelector(sel); return el && el.getBoundingClientRect(); };
+        const steps = [...document.querySelectorAll('.st-key-lesson_path button')].map(b => b.getBoundingClientRect());
+        const main = document.querySelector('[data-testid="stMain"]');
+        return {width: window.innerWidth, scroll: Math.max(document.documentElement.scrollWidth, main.scrollWidth),
+                buttons: steps.length, rows: new Set(steps.map(r => Math.round(r.top))).size,
+                right: Math.max(...steps.map(r => r.right)),
+                heading: (document.querySelector('.st-key-lesson_step_' + n + ' h2') || {}).innerText || '',
+                task: box('.st-key-lesson_task_' + n), check: box('.st-key-lesson_check_' + n + ' button')};
+    }""", n)
+
+
+@pytest.mark.parametrize("view", ["phone", "projector"])
+def test_every_step_fits_a_phone_and_a_projector(app, view):
+    url, b = app
+    context = b.new_context(**(PHONE if view == "phone" else PROJECTOR))
+    page = context.new_page()
+    for n in range(1, L.N_STEPS + 1):
+        page.goto(f"{url}/lesson?step={n}" + ("&present=1" if view == "projector" else ""))
+        page.locator(f".st-key-lesson_task_{n}").wait_for(timeout=LOAD_MS)
+        settle(page)
+        got = layout(page, n)
+        assert got["scroll"] <= got["width"], (n, got)  # no sideways scrolling
+        assert got["buttons"] == L.N_STEPS and got["rows"] == 1 and got["right"] <= got["width"], (n, got)
+        assert got["heading"].startswith(f"{n}. {L.STEPS[n - 1].title}"), (n, got)
+        assert (view == "projector") == ("step %d of %d" % (n, L.N_STEPS) in got["heading"]), (n, got)
+        assert got["task"]["right"] <= got["width"] and got["check"]["right"] <= got["width"], (n, got)
+        if SHOTS:
+            page.screenshot(path=str(SHOTS / f"{view}_{n}.png"))
+    context.close()

@@ -28,7 +28,7 @@ REPORTED = "lesson_reported"        # (room, step) pairs already stored for this
 NOTE = "lesson_room_note"           # (kind, text): what the last report to the room said
 
 DEFAULTS = {PACE_SEEN: None, REPORTED: frozenset(), NOTE: (None, None)}
-REFRESH_SECONDS = 3
+FOLLOW_SECONDS = 5  # how often a learner's page asks for the class's step (a light fragment, one query)
 
 
 def init():
@@ -110,7 +110,7 @@ def follow_pace(room, go):
         go(seen[1])
     st.session_state[PACE_SEEN] = seen
 
-    @st.fragment(run_every=REFRESH_SECONDS)
+    @st.fragment(run_every=FOLLOW_SECONDS)
     def watch():
         service_ = service()
         try:
