@@ -397,3 +397,33 @@ def test_only_the_teacher_gets_the_step_control(shop):
     at = open_as(ANA, "pages/7_leaderboard.py", {"room": room.code})
     assert not [w for w in at.segmented_control if w.key == "class_progress_pace"]
     assert "Ana" in " ".join(m.value for m in at.markdown)
+
+
+def test_the_workshop_pages_run_a_lesson_room():
+    """The teacher opens a lesson room with the workshop's form (the class on step 3); a participant joins, is
+    told to open the lesson (no Submit), and the lesson page opens on the class's step in that room."""
+    from src import lesson_room as lr
+    from tests.pages_helpers import container_text
+    teacher = open_page("pages/6_workshop.py")
+    teacher.segmented_control(key="ws_role").set_value("Run a room").run()
+    teacher.radio(key="ws_kind").set_value("lesson").run()
+    teacher.number_input(key="ws_lesson_pace").set_value(3).run()
+    teacher.button(key="ws_open").click().run()
+    assert not teacher.exception, teacher.exception
+    code = teacher.session_state["ws_room"]
+    assert code and code in container_text(teacher, "ws_code")
+
+    learner = open_page("pages/6_workshop.py", {"room": code})
+    learner.text_input(key="ws_join_nick").input("[Ana](http://x)")
+    learner.button(key="ws_join").click().run()
+    assert not learner.exception, learner.exception
+    panel = container_text(learner, "ws_lesson")
+    assert f"0 of {L.N_STEPS} steps done" in panel and "[Ana](http://x)" not in panel  # the nickname as text
+    assert not [b for b in learner.button if b.key == "ws_submit"]
+    learner.switch_page(PAGE).run()
+    assert not learner.exception, learner.exception
+    assert learner.header[0].value.startswith("3.") and code in container_text(learner, "lesson_room")
+    from src import storage as db
+    from src import workshop as ws
+    shop = ws.Workshop(db.SqliteStorage(db.data_dir() / db.DB_FILE), None)
+    assert lr.pace(shop.room(code)) == 3

@@ -40,10 +40,13 @@ def my_token() -> str | None:
 
 
 def membership():
-    """(service, room, participant) when this browser has joined an open lesson room, else None."""
-    service_ = service()
+    """(service, room, participant) when this browser has joined an open lesson room, else None. A browser that
+    never used the workshop (no token) costs no database query."""
     token = my_token()
-    if service_ is None or token is None:
+    if token is None:
+        return None
+    service_ = service()
+    if service_ is None:
         return None
     try:
         code = st.session_state.get(wk.ROOM)
