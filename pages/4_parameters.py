@@ -1,5 +1,5 @@
 """Parameters: where a network's weights and biases live, layer by layer, counted from its arrays."""
-from ui import parameters, parameters_sections as sections, state
+from ui import parameters, parameters_sections as sections
 from ui.sidebar import page_config, sidebar
 
 page_config("Parameters", "🔢")
@@ -12,5 +12,4 @@ sections.where_they_live(net, source, file_name)
 sections.each_layer(net)
 sections.galleries(net)
 sections.compared(model_name, edited, uploaded)
-if not state.presenting():
-    sections.what_if(net, source)
+sections.what_if(net, source)  # not in presenter view

@@ -167,8 +167,14 @@ def compared(model_name: str, edited, uploaded):
 
 
 # --- what if: other sizes (not in presenter view) ------------------------------------------------------------
-@st.fragment
 def what_if(net, source):
+    """The parameter count with other hidden sizes (not in presenter view)."""
+    if not state.presenting():
+        _what_if(net, source)
+
+
+@st.fragment
+def _what_if(net, source):
     st.subheader("What if: other sizes")
     w1, w2 = st.columns([1, 2], gap="large")
     with w1:

@@ -191,7 +191,7 @@ def story(result: racing.RaceResult, n_test: int) -> str:
 # From bench/race_outcomes.py (two seeds per setting, measured on this trainer; the table is in docs/race.md).
 TENDENCY = ("**Which tends to win**, measured over races like this one (two seeds per setting): with plain SGD, "
             "ReLU learns faster at first and leads the short races (up to 5,000 images), but over 60,000 images the "
-            "sigmoid network catches up and ends 1 to 3 points ahead. With Adam, ReLU leads at every length, by "
+            "sigmoid network catches up and ends 2 to 3 points ahead. With Adam, ReLU leads at every length, by "
             "less as the race grows (under a point after 60,000 images x 5 epochs). ReLU's real advantage shows in "
             "deeper networks than this one, where a sigmoid's slope (at most 0.25) multiplies layer after layer on "
             "the way back.")
