@@ -1,6 +1,7 @@
 """The sigmoid-vs-ReLU race: both networks start from the same weights as src/race.py builds them, train with
 the stated recipe (checked against an explicit SGD loop), honour the stop signal and the time cap, and add only
 a few MB of memory (no float copy of the training images). Synthetic uint8 images: no MNIST needed."""
+import threading
 import tracemalloc
 
 import numpy as np
@@ -162,3 +163,42 @@ def test_float_test_rows_and_uint8_test_images_score_the_same(digits):
 def test_starting_networks_are_networks():
     nets = starting_networks()
     assert all(isinstance(n, Network) and n.sizes == [784, 16, 16, 10] for n in nets.values())
+
+
+def test_race_run_trains_in_a_thread_and_stops_on_its_signal(digits):
+    """src.race.RaceRun: the page's handle on a race. Its thread trains with race(); stop() ends the training
+    itself (the thread ends with the race stopped early), keeps the first reason given, and on_end runs once."""
+    from src.race import PAGE_CLOSED, PRESSED_STOP, RaceRun
+    (images, labels), (test_images, test_labels) = digits
+    ended = []
+    run = RaceRun(600, 5, "sgd", len(test_labels))
+    release = threading.Event()
+    original = run._checkpoint
+
+    def slow_checkpoint(result, fraction):  # hold the trainer at its first checkpoint until told to go on
+        original(result, fraction)
+        release.wait(30)
+
+    run._checkpoint = slow_checkpoint
+    run.start(images, labels, test_images, test_labels, on_end=lambda: ended.append(1))
+    assert run.running
+    run.stop(PAGE_CLOSED)
+    run.stop(PRESSED_STOP)  # a second reason does not replace the first
+    release.set()
+    run.thread.join(30)
+    assert not run.running and ended == [1]
+    assert run.stop_reason == PAGE_CLOSED
+    assert run.result.stopped == STOPPED and run.result.steps[-1] == 1 < run.result.total_steps
+    curves, done = run.snapshot()
+    assert curves["acc"]["relu"] == run.result.accuracy["relu"] and done == run.result.fraction_done
+
+
+def test_a_race_run_that_fails_says_so_and_still_ends(digits):
+    from src.race import RaceRun
+    ended = []
+    run = RaceRun(600, 1, "sgd", 10)
+    (images, labels), _ = digits
+    wrong = np.zeros((10, 5), np.float32)  # test rows of 5 values: the first scoring raises inside the thread
+    run.start(images, labels, wrong, np.zeros(10, np.uint8), on_end=lambda: ended.append(1))
+    run.thread.join(30)
+    assert run.failed and run.result is None and ended == [1]
