@@ -148,6 +148,13 @@ def test_on_a_phone_a_finger_scrolls_past_the_grid_and_paints_after_a_tap(app):
         assert broken(page) is None
         assert edits(page) == "0", f"a scroll across the grid painted ({tool})"
         assert scroll_top(page) > before, "the finger did not scroll the page"
+    # under the Exact tool a tap chooses the pixel at once
+    box = grid_box(page)
+    cell = box["width"] / 28
+    page.touchscreen.tap(box["x"] + 20.5 * cell, box["y"] + 6.5 * cell)  # row 6, column 20
+    page.wait_for_function("() => document.querySelector('.st-key-tune_col input')?.value === '20'", timeout=30_000)
+    br.wait_for_app(page)
+    assert page.locator(".st-key-tune_row input").input_value() == "6" and edits(page) == "0"
     # painting with a finger: tap the grid first, then paint
     choose_tool(page, "Brush")
     box = grid_box(page)

@@ -22,11 +22,13 @@ from PIL import Image
 from . import components
 
 
-def hide_toolbar(container_key: str, tap_to_paint: bool = False):
+def hide_toolbar(container_key: str, tap_to_paint: bool = False, tap_to_pick: bool = False):
     """Hide the toolbar of every canvas inside ``st.container(key=container_key)``; with ``tap_to_paint``, a
-    finger scrolls the page across it, and paints only after a tap on it (ui/canvas_guard.js)."""
+    finger scrolls the page across it, and paints only after a tap on it; with ``tap_to_pick`` (a canvas that
+    takes clicks) a finger scrolls across it and a tap is a click (ui/canvas_guard.js)."""
     components.script("canvas_guard", "canvas_guard.js", key=f"canvas_guard_{container_key}",
-                      data={"selector": f".st-key-{container_key} *", "tapToPaint": bool(tap_to_paint)})
+                      data={"selector": f".st-key-{container_key} *", "tapToPaint": bool(tap_to_paint),
+                            "tapToPick": bool(tap_to_pick)})
 
 
 def decode_png(data_url: str) -> np.ndarray:
@@ -111,4 +113,5 @@ class StrokeCanvas:
                   height=side_px, width=side_px, drawing_mode=mode, point_display_radius=max(2, stroke_width // 2),
                   fill_color=stroke_colour, return_image_data=True, key=self.widget_key(),
                   on_change=lambda: self.take(*args))
-        hide_toolbar(self.container, tap_to_paint=tap_to_paint)
+        hide_toolbar(self.container, tap_to_paint=tap_to_paint and mode != "point",
+                     tap_to_pick=tap_to_paint and mode == "point")

@@ -3,7 +3,8 @@
 //  - its own toolbar hidden (its undo and redo replay earlier strokes to the app, which would take them as new);
 //  - with data.tapToPaint, a finger scrolls the page across the canvas instead of drawing on it. A tap on the
 //    canvas arms it ("painting": an outline shows it); the next touch draws one stroke, then it is disarmed
-//    again. A mouse or a pen draws as always.
+//    again. With data.tapToPick (a canvas that takes a click, not strokes) a tap is the click itself. A mouse
+//    or a pen draws as always.
 // The canvas lives in an open shadow root that the page's CSS cannot reach, so the rules go into that root, and
 // an observer applies them again whenever a canvas is mounted again (a new canvas after every stroke).
 const STYLE = `
@@ -17,7 +18,17 @@ const STYLE = `
 const TAP_PX = 12;      // a touch that moves less than this is a tap, not a scroll
 const TAP_MS = 600;     // ...and lasts less than this
 
-function guardTouch(host) {
+function clickAt(host, x, y) {
+  // A tap on a canvas that takes clicks: the same click a mouse would make, where the finger was.
+  const target = host.shadowRoot && host.shadowRoot.querySelector('.upper-canvas');
+  if (!target) return;
+  for (const type of ['mousedown', 'mouseup']) {
+    target.dispatchEvent(new MouseEvent(type, { clientX: x, clientY: y, bubbles: true, composed: true, button: 0 }));
+  }
+}
+
+function guardTouch(host, pick) {
+  host.dataset.tapMode = pick ? 'pick' : 'paint';  // read at each tap: the data may arrive after the canvas
   if (host.__tapGuard) return;
   host.__tapGuard = true;
   host.dataset.tapToPaint = '';
@@ -42,7 +53,7 @@ function guardTouch(host) {
       return;
     }
     if (start && Date.now() - start.at < TAP_MS) {
-      host.dataset.armed = '';
+      if (host.dataset.tapMode === 'pick') clickAt(host, start.x, start.y); else host.dataset.armed = '';
       if (e.cancelable) e.preventDefault();  // no mouse events follow the tap: it must not draw a dot
     }
     start = null;
@@ -59,23 +70,34 @@ function guardTouch(host) {
   }
 }
 
+// The latest data for each selector: a page that switches a canvas from painting to picking mounts this script
+// again with new data, and the one observer per selector applies whatever is current.
+const CURRENT = (window.__canvasGuards = window.__canvasGuards || {});
+
 export default function ({ data }) {
-  const apply = () => document.querySelectorAll(data.selector).forEach((el) => {
-    const root = el.shadowRoot;
-    if (!root) return;
-    if (!root.querySelector('style[data-canvas-guard]')) {
-      const style = document.createElement('style');
-      style.dataset.canvasGuard = '';
-      style.textContent = STYLE;
-      root.appendChild(style);
-    }
-    if (data.tapToPaint) guardTouch(el);
-  });
+  const selector = data.selector;
+  const fresh = !(selector in CURRENT);
+  CURRENT[selector] = data;
+  const apply = () => {
+    const now = CURRENT[selector];
+    document.querySelectorAll(selector).forEach((el) => {
+      const root = el.shadowRoot;
+      if (!root) return;
+      if (!root.querySelector('style[data-canvas-guard]')) {
+        const style = document.createElement('style');
+        style.dataset.canvasGuard = '';
+        style.textContent = STYLE;
+        root.appendChild(style);
+      }
+      if (now.tapToPaint || now.tapToPick) guardTouch(el, Boolean(now.tapToPick));
+    });
+  };
   apply();
+  if (!fresh) return undefined;  // the observer made on the first mount keeps applying the current data
   let queued = false;
   const observer = new MutationObserver(() => {
     if (!queued) { queued = true; requestAnimationFrame(() => { queued = false; apply(); }); }
   });
   observer.observe(document.querySelector('[data-testid="stMain"]') || document.body, { childList: true, subtree: true });
-  return () => observer.disconnect();
+  return () => { observer.disconnect(); delete CURRENT[selector]; };
 }
