@@ -201,6 +201,8 @@ def main(argv=None):
         return 1
     home = AppTest.from_file(app, default_timeout=60).run()
     at.switch_page("pages/1_draw.py").run()
+    # the server canvas (the default drawing, instant mode, is measured by bench/bench_instant.py in a browser)
+    at.button_group(key=draw_page.SOURCE).set_value("canvas").run()
     if at.exception:
         print(f"error: the draw page raised {at.exception}", file=sys.stderr)
         return 1

@@ -861,7 +861,8 @@ function apply(s, data) {
     s.staticNet = null;
     s.layout = null;
   }
-  s.centre = data.centre !== false;
+  const centre = data.centre !== false, recentred = s.steps && centre !== s.centre && s.mode === 'free';
+  s.centre = centre;
   if (s.presenting !== Boolean(data.presenting)) { s.presenting = Boolean(data.presenting); s.layout = null; }
   s.ui.root.classList.toggle('present', s.presenting);
   if (Array.isArray(data.chosen)) s.chosen = data.chosen.map(Number);
@@ -875,6 +876,8 @@ function apply(s, data) {
     if (restore.pen) s.pen = Number(restore.pen);
     s.undo = [];
     redraw(s);
+  } else if (recentred && s.strokes.length) {
+    strokeEnded(s);  // the same strokes read another way: the server gets the new pixels once
   } else {
     update(s);
   }
