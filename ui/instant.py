@@ -69,7 +69,7 @@ _CSS = """
 .inst-steps-row { display: flex; gap: .75rem; align-items: flex-end; }
 .inst figure { margin: 0; }
 .inst figcaption { font-size: .8rem; opacity: .75; max-width: 8rem; }
-.inst-net-title { font-size: 1.5rem; font-weight: 600; margin-top: 1.25rem; }
+.inst-net-title { font-size: 1.5rem; font-weight: 600; margin-top: 1.25rem; line-height: 1.3; }
 .inst-net-title span { font-size: .9rem; font-weight: 400; opacity: .75; }
 .inst-net { display: block; margin-top: .5rem; max-width: 100%; cursor: pointer; }
 .inst-neuron { font-size: .95rem; margin-top: .25rem; }
