@@ -12,31 +12,13 @@ from PIL import Image, ImageDraw, ImageFont
 from src.activations import HIDDEN, sigmoid
 
 from .. import theme
+from ..svg import nice_ticks, tick_label
 from .keys import plural
 
 CHANGED_LISTED = 12    # changed neurons listed with their own Restore button
 
 
 # --- numbers for axes ----------------------------------------------------------------------------------------
-
-def nice_ticks(lo: float, hi: float, n: int = 5) -> list:
-    """Round tick values (steps of 1, 2 or 5 x 10^k) covering [lo, hi], about ``n`` of them."""
-    lo, hi = float(min(lo, hi)), float(max(lo, hi))
-    if hi - lo < 1e-12 * max(1.0, abs(lo)):  # one value: a unit around it
-        lo, hi = lo - 0.5, hi + 0.5
-    raw = (hi - lo) / max(n - 1, 1)
-    mag = 10 ** np.floor(np.log10(raw))
-    step = next(m * mag for m in (1, 2, 5, 10) if m * mag >= raw - 1e-12)
-    start = np.ceil(lo / step - 1e-9) * step
-    ticks = np.arange(start, hi + step * 1e-6, step)
-    decimals = max(0, -int(np.floor(np.log10(step)))) + 1
-    return [round(float(round(t / step) * step), decimals) + 0.0 for t in ticks]
-
-
-def tick_label(t: float, step: float) -> str:
-    decimals = max(0, -int(np.floor(np.log10(step)))) if step < 1 else 0
-    return f"{t:.{decimals}f}".replace("-", "−")
-
 
 def sum_range(s, b, min_span=2.0):
     """The x range of the threshold chart: every weighted sum and the threshold −b, at least ``min_span``
