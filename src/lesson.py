@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .network import Network
+from .words import a as article
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ def check_drawings(net: Network, drawings, digit) -> Result:
         return _no("Choose the digit you are drawing.")
     drawings = [np.asarray(d, np.float32).reshape(784) for d in drawings]
     if len(drawings) < DRAWINGS_NEEDED:
-        return _no(f"Keep {DRAWINGS_NEEDED} drawings of a {digit}; you have kept {len(drawings)}.")
+        return _no(f"Keep {DRAWINGS_NEEDED} drawings of {article(digit)}; you have kept {len(drawings)}.")
     drawings = drawings[-DRAWINGS_NEEDED:]
     for i in range(len(drawings)):
         for j in range(i):
@@ -97,8 +98,8 @@ def check_drawings(net: Network, drawings, digit) -> Result:
     wrong = [k + 1 for k, a in enumerate(answers) if a != digit]
     if wrong:
         return _no(f"The network reads your drawings as {', '.join(map(str, answers))}: drawing "
-                   f"{', '.join(map(str, wrong))} is not read as a {digit}.")
-    return _ok(f"All {DRAWINGS_NEEDED} different drawings are read as a {digit}.")
+                   f"{', '.join(map(str, wrong))} is not read as {article(digit)}.")
+    return _ok(f"All {DRAWINGS_NEEDED} different drawings are read as {article(digit)}.")
 
 
 # --- step 2: the output neuron that lights up -------------------------------------------------------------

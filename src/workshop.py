@@ -39,6 +39,7 @@ from .network import DEFAULT_SIZES, Network, count_parameters
 from . import nicknames
 from .nicknames import MAX_NICKNAME, random_nickname, skeleton  # noqa: F401  (part of this module's API)
 from .storage import Participant, Room, Storage, SubmitStats, Submission
+from .words import a as article
 
 # Room codes: no I, L, O, 0 or 1, which people misread on a projector. 31^5 = 28.6 million codes.
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -207,7 +208,7 @@ def _fewest_edits_text(p, model):
 
 def _fool_it_text(p, model):
     return (f"Change as few pixels of test image #{p['index']} as you can so that the trained {model} model reads "
-            f"it as a {p['target']}. Score: the number of changed pixels; fewer is better.")
+            f"it as {article(p['target'])}. Score: the number of changed pixels; fewer is better.")
 
 
 def _lesson_text(p, model):
@@ -387,7 +388,7 @@ class Judge:
             raise WorkshopError(f"There is no test image #{i} (the test set has {len(self.labels)}).")
         label, answer = int(self.labels[i]), int(self.predictions(challenge.model)[i])
         if target in (label, answer):
-            raise WorkshopError(f"Test image #{i} is a {label} and the {MODEL_LABELS[challenge.model]} model reads "
+            raise WorkshopError(f"Test image #{i} is {article(label)} and the {MODEL_LABELS[challenge.model]} model reads "
                                 f"it as {answer}: choose another target digit.")
 
     def rebuild(self, challenge: Challenge, code: str) -> Network:

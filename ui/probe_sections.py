@@ -8,6 +8,7 @@ import streamlit as st
 from . import data, figures, inputs, state, theme
 from . import probe as pr
 from . import probe_figures as pf
+from src.words import a as article
 
 
 def header(model_name: str, net):
@@ -103,8 +104,8 @@ def morph(model_name: str, net):
     left, right = st.columns([2, 3], gap="large")
     with left.container(key="probe_morph_images"):
         st.image(pf.filmstrip([m.images[0], m.images[k], m.images[-1]], size=112), output_format="PNG",
-                 caption=f"A (a {tests.labels[a]}, answered {m.answers[0]}) · at t = {m.ts[k]:.3f}: answered "
-                         f"{m.answers[k]} ({m.outputs[k, m.answers[k]]:.0%}) · B (a {tests.labels[b]}, answered "
+                 caption=f"A ({article(tests.labels[a])}, answered {m.answers[0]}) · at t = {m.ts[k]:.3f}: answered "
+                         f"{m.answers[k]} ({m.outputs[k, m.answers[k]]:.0%}) · B ({article(tests.labels[b])}, answered "
                          f"{m.answers[-1]})")
         if m.flip_index is None:
             st.markdown(f"The answer never changes: **{m.answers[0]}** all the way.")
@@ -153,7 +154,7 @@ def fool_it(model_name: str, net):
     with st.container(key="probe_fool"):
         pictures, numbers = st.columns([2, 1])
         pictures.image(pf.side_by_side(tests.x[index], f.image), output_format="PNG", width=2 * pr.IMAGE_PX + 8,
-                       caption=f"Left: the original, a {tests.labels[index]}, answered {f.before} "
+                       caption=f"Left: the original, {article(tests.labels[index])}, answered {f.before} "
                                f"({f.output_before[f.before]:.0%}). Right: the fooled image, answered {f.after} "
                                f"({f.output_after[f.after]:.0%}), drawn dimmed (its brightest ink at "
                                f"{pf.dimmed_words()}) so the changed pixels stand out: blue where ink was added, "

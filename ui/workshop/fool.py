@@ -9,6 +9,7 @@ from src.preprocess import resize
 
 from .. import canvas, data, figures
 from . import CANVAS, ERASE, INK, PEN, PEN_PX, PIXELS, UNDO
+from src.words import a as article
 
 SIDE = ws.IMAGE_SIDE
 GRID_PX = 280                 # the image on screen: 10 px a pixel
@@ -144,4 +145,4 @@ def editor(service_, room, nick, presenting, on_submit):
             st.button("Submit my image", type="primary", icon=":material/send:", key="ws_submit_image",
                       disabled=not room.is_open or answer != target, on_click=on_submit)
         if answer != target:
-            st.caption(f"Submit opens once the network reads a {target}.")
+            st.caption(f"Submit opens once the network reads {article(target)}.")

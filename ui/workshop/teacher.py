@@ -16,6 +16,7 @@ from .identity import me, secret, secret_given
 from . import teacher_tools
 from .board import time_left
 from .service import attempt, say, service, storage_label
+from src.words import a as article
 
 
 # --- actions ---------------------------------------------------------------------------------------------
@@ -146,7 +147,7 @@ def _test_image_preview(service_, kind: ws.Kind):
     judge = service_.judge
     answer = int(judge.predictions(st.session_state[MODEL])[i])
     st.image(figures.gray_image(judge.images[i].reshape(ws.IMAGE_SIDE, ws.IMAGE_SIDE) / 255.0, 112),
-             caption=f"#{i}: a {int(judge.labels[i])}, read as {answer}")
+             caption=f"#{i}: {article(int(judge.labels[i]))}, read as {answer}")
 
 
 def open_form(service_, expanded):
