@@ -15,6 +15,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from src.edits import EditError
+
 from src import lesson as L
 from src import storage
 
@@ -237,3 +239,14 @@ PAGE_CSS = """<style>
   .st-key-lesson_path button { padding-left: 0.1rem; padding-right: 0.1rem; min-width: 0; }
 }
 </style>"""
+
+
+def apply_edit(message_key: str, fn, done_text: str):
+    """Run an edit of the visitor's copy and keep what it did under ``message_key`` as (kind, text): refused
+    (the reason), done, or nothing changed."""
+    try:
+        edit = fn()
+    except EditError as e:
+        st.session_state[message_key] = ("error", f"Not changed: {e}.")
+        return
+    st.session_state[message_key] = ("success", done_text) if edit else ("info", "Nothing changed.")

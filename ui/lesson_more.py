@@ -8,7 +8,6 @@ from __future__ import annotations
 import streamlit as st
 
 from src import lesson as L
-from src.edits import EditError
 
 from . import data, parameters_pictures, race, state
 from . import lesson
@@ -120,25 +119,16 @@ def zeroed_accuracy(name: str, layer: int) -> float | None:
     return _zeroed_accuracy(name, layer, data.WEIGHTS[name].stat().st_mtime)
 
 
-def _edit(fn, text):
-    try:
-        edit = fn()
-    except EditError as e:
-        st.session_state[MESSAGE] = ("error", f"Not changed: {e}.")
-        return
-    st.session_state[MESSAGE] = ("success", text) if edit else ("info", "Nothing changed.")
-
-
 def zero(model_name):
     layer = int(st.session_state[ZERO_LAYER])
-    _edit(lambda: state.tuning(model_name).log.zero_layer(layer), f"Layer {layer} is all zeros.")
+    lesson.apply_edit(MESSAGE, lambda: state.tuning(model_name).log.zero_layer(layer), f"Layer {layer} is all zeros.")
 
 
 def rebuild(model_name):
     layer, log = int(st.session_state[ZERO_LAYER]), state.tuning(model_name).log
     picked = [int(j) for j in st.session_state[REBUILD] or [] if 0 <= int(j) < log.net.sizes[layer]]
     for j in picked:
-        _edit(lambda j=j: log.revert_neuron(layer, j), f"Rebuilt neurons {', '.join(map(str, picked))} of layer {layer}.")
+        lesson.apply_edit(MESSAGE, lambda j=j: log.revert_neuron(layer, j), f"Rebuilt neurons {', '.join(map(str, picked))} of layer {layer}.")
     st.session_state[REBUILD] = []
 
 

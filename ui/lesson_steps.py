@@ -10,7 +10,6 @@ import streamlit as st
 
 from src import lesson as L
 from src import templates
-from src.edits import EditError
 
 from . import data, draw, figures, inputs, parameters_pictures, state, theme
 from . import hand_tune as ht
@@ -187,30 +186,21 @@ def step_3(model_name):
 
 # --- steps 4 and 5: one neuron -----------------------------------------------------------------------------
 
-def _edit(fn, done_text):
-    try:
-        edit = fn()
-    except EditError as e:
-        st.session_state[MESSAGE] = ("error", f"Not changed: {e}.")
-        return
-    st.session_state[MESSAGE] = ("success", done_text) if edit else ("info", "Nothing changed.")
-
-
 def paint(model_name):
     neuron = int(st.session_state[NEURON])
     w = templates.make(st.session_state[PATTERN], strength=float(st.session_state[STRENGTH]))
-    _edit(lambda: state.tuning(model_name).log.set_row(1, neuron, w, f"template {st.session_state[PATTERN]}"),
+    lesson.apply_edit(MESSAGE, lambda: state.tuning(model_name).log.set_row(1, neuron, w, f"template {st.session_state[PATTERN]}"),
           f"Painted a {st.session_state[PATTERN]} into neuron {neuron}.")
 
 
 def restore(model_name):
     neuron = int(st.session_state[NEURON])
-    _edit(lambda: state.tuning(model_name).log.revert_neuron(1, neuron), f"Neuron {neuron} has its trained weights back.")
+    lesson.apply_edit(MESSAGE, lambda: state.tuning(model_name).log.revert_neuron(1, neuron), f"Neuron {neuron} has its trained weights back.")
 
 
 def set_bias(model_name):
     neuron = int(st.session_state[NEURON])
-    _edit(lambda: state.tuning(model_name).log.set_bias(1, neuron, st.session_state[BIAS]),
+    lesson.apply_edit(MESSAGE, lambda: state.tuning(model_name).log.set_bias(1, neuron, st.session_state[BIAS]),
           f"Neuron {neuron}'s bias is now {float(st.session_state[BIAS]):g}.")
 
 
