@@ -11,7 +11,7 @@ from tests import browser as br
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(br.missing() is not None, reason=br.missing() or "")]
 
-STOP_WAIT = 15  # seconds the server has to stop a closed page's race; the race itself runs far longer (cap 30 s)
+STOP_WAIT = 15  # seconds to wait for the race's end line (it ends within a second of the close; the race runs ~6 s+)
 
 
 @pytest.fixture
@@ -65,18 +65,16 @@ def test_a_race_whose_tab_closes_stops(server):
             br.wait_for_app(racer)
         racer.locator(".st-key-race_start button").click()
         racer.wait_for_selector(".st-key-race_progress")
-        watcher = open_race(b, url)
-        assert running_now(watcher) == 1
-        assert wait_for_line(lines, r"race ended", 1) is None  # still training
+        assert running_now(racer) == 1
+        # Close at once: on a quiet machine the largest race ends in about 6 s, so nothing slow (such as opening
+        # a second page) may come between its start and the close.
         racer.close()
         ended = wait_for_line(lines, r"race ended: ", STOP_WAIT)
         assert ended is not None, "the race went on training for a closed page"
-        assert "page closed at" in ended and "of 9,375 steps" in ended
+        assert "page closed at" in ended and "of 9,375 steps" in ended, ended
         steps = int(re.search(r"\(([\d,]+) of", ended).group(1).replace(",", ""))
         assert steps < 9375  # stopped early, not run to its end
-        watcher.reload()
-        watcher.locator(".st-key-cmp_more").get_by_role("radio", name="A race").click()
-        br.wait_for_app(watcher, selector=".st-key-race_start button")
+        watcher = open_race(b, url)  # a second visitor sees the slot free again
         assert running_now(watcher) == 0
 
 
