@@ -44,7 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # run from anywhere
 
 from common import CHROMIUM, CHROMIUM_ARGS, ROOT, Server, commit, free_port, registry_pages, tree  # noqa: E402
 
-from src import mnist  # noqa: E402
+from src.infra import mnist  # noqa: E402
 
 SETTLE_MS = 1000
 POLL_MS = 50

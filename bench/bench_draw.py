@@ -42,7 +42,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from canvas_like import canvas_like, draw  # noqa: E402
 from common import latency  # noqa: E402
-from src import mnist, weights_file  # noqa: E402
+from src.infra import mnist, weights_file  # noqa: E402
 from src.preprocess import preprocess  # noqa: E402
 
 MODELS = ("sigmoid", "relu")

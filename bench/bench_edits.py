@@ -20,7 +20,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from common import load_mnist  # noqa: E402
-from src import weights_file  # noqa: E402
+from src.infra import weights_file  # noqa: E402
 from src.edits import EditLog, encode_link  # noqa: E402
 from src.scoring import Scorer  # noqa: E402
 from src.templates import make  # noqa: E402

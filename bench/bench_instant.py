@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # run from anywhere
 
 from common import CHROMIUM, CHROMIUM_ARGS, Server, commit  # noqa: E402
 
-from src import weights_file  # noqa: E402
+from src.infra import weights_file  # noqa: E402
 from src.edits import EditLog, encode_link  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent

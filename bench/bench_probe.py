@@ -20,7 +20,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from common import load_mnist  # noqa: E402
-from src import probe, weights_file  # noqa: E402
+from src import probe  # noqa: E402
+from src.infra import weights_file  # noqa: E402
 from src.network import Network  # noqa: E402
 from src.train import pixels  # noqa: E402
 

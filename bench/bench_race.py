@@ -29,7 +29,7 @@ CHILD = r"""
 import json, sys, threading, time
 sys.path.insert(0, {root!r})
 import numpy as np
-from src import mnist
+from src.infra import mnist
 from src.race import race
 from src.train import pixels
 

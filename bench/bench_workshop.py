@@ -41,11 +41,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from src import weights_file  # noqa: E402
+from src.infra import weights_file  # noqa: E402
 from src.edits import EditLog, encode_link  # noqa: E402
-from src.storage import PostgresStorage, SqliteStorage  # noqa: E402
+from src.infra.storage import PostgresStorage, SqliteStorage  # noqa: E402
 from src.train import pixels  # noqa: E402
-from src.workshop import Judge, Limits, Workshop, make_challenge, new_session_token  # noqa: E402
+from src.infra.workshop import Judge, Limits, Workshop, make_challenge, new_session_token  # noqa: E402
 
 from common import latency, load_mnist  # noqa: E402
 

@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run from anywhere: `src` is the repo's
 
 from common import load_mnist  # noqa: E402
-from src import weights_file  # noqa: E402
+from src.infra import weights_file  # noqa: E402
 from src.preprocess import to_mnist  # noqa: E402
 from src.train import pixels  # noqa: E402
 

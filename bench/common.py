@@ -21,7 +21,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from src import mnist  # noqa: E402
+from src.infra import mnist  # noqa: E402
 
 
 def latency(fn, n, warmup=0):

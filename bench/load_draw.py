@@ -70,7 +70,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 from websockets.asyncio.client import connect  # noqa: E402
 
-from src import mnist  # noqa: E402
+from src.infra import mnist  # noqa: E402
 from src.preprocess import resize  # noqa: E402
 
 CANVAS_KEY = "draw_canvas"

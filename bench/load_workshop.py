@@ -67,7 +67,7 @@ from load_draw import (FINISHED_OK, HOST, RERUN_TIMEOUT, box_cpu, canvas_values,
                        proc_cpu, proc_rss_mb)
 from common import Server, commit, registry_pages, tree  # noqa: E402
 
-from src import mnist  # noqa: E402
+from src.infra import mnist  # noqa: E402
 
 # Widget keys and option labels, from the page files (pages/1_draw.py, pages/2_hand_tune.py,
 # pages/3_sigmoid_vs_relu.py and their ui modules) as of this writing. A missing one stops the run, by name.

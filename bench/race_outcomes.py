@@ -15,7 +15,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from src import mnist, race  # noqa: E402
+from src import race  # noqa: E402
+from src.infra import mnist  # noqa: E402
 from src.train import pixels  # noqa: E402
 
 SETTINGS = ((1000, 1), (2000, 1), (5000, 2), (20000, 2), (60000, 1), (60000, 5))

@@ -1,7 +1,7 @@
 """Leaderboard: a room's best submissions, refreshing by itself, big enough for a projector."""
 import streamlit as st
 
-from src import workshop as rules
+from src.infra import workshop as rules
 from ui import class_progress, state
 from ui import workshop as wk
 from ui.sidebar import page_config, sidebar

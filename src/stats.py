@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .files import file_sha256, write_atomic
+from .infra.files import file_sha256, write_atomic
 from .network import Network, one_hot
 
 SATURATION = 0.05  # a sigmoid activation within this of 0 or 1 counts as saturated (slope below 0.0475)
@@ -61,7 +61,7 @@ def gradient_sizes(net: Network, x, labels):
 
 # --- statistics over the test set, stored beside the weights -----------------------------------------------
 # Computing them needs the 10,000 MNIST test images and, on a busy server, seconds the first visitor would
-# wait. They depend only on the weights file (the test set is fixed: src.mnist checks its SHA-256), so they are
+# wait. They depend only on the weights file (the test set is fixed: src.infra.mnist checks its SHA-256), so they are
 # stored once in weights/<name>.stats.json with the SHA-256 of the weights file they describe; a file whose hash
 # no longer matches (retrained weights) is ignored and recomputed.
 
@@ -139,7 +139,7 @@ def stored_or_computed(weights_path, net: Network, test=None) -> tuple[dict | No
 
 def main(argv=None):
     """python -m src.stats weights/sigmoid.npz weights/relu.npz: (re)write each file's stored statistics."""
-    from . import mnist, weights_file
+    from .infra import mnist, weights_file
     from .train import pixels
 
     paths = list(argv if argv is not None else sys.argv[1:])

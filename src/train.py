@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from . import mnist, weights_file
+from .infra import mnist, weights_file
 from .network import Network, one_hot
 
 

@@ -4,7 +4,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from src import mnist, weights_file
+from src.infra import mnist, weights_file
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -118,7 +118,7 @@ def test_no_mnist_gives_one_notice_and_every_page_renders(tmp_path, monkeypatch)
     at.run()
     assert not at.exception, at.exception
     notices = [w.value for w in at.warning if "MNIST" in w.value]
-    assert len(notices) == 1 and "MNIST_DIR" in notices[0] and "python -m src.mnist download" in notices[0], notices
+    assert len(notices) == 1 and "MNIST_DIR" in notices[0] and "python -m src.infra.mnist download" in notices[0], notices
     assert notices[0].rstrip().endswith(".")
     assert "test accuracy when trained" in " ".join(c.value for c in at.sidebar.caption)
     for page in registry.PAGES[1:]:

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from src import lesson as L
-from src import mnist, weights_file
+from src.infra import mnist, weights_file
 from src.train import pixels
 from tests import browser as br
 from tests.conftest import ROOT

@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from src import weights_file
+from src.infra import weights_file
 from src.network import Network
-from src.weights_file import MAX_PARAMETERS, MAX_FILE_BYTES, WeightsFileError, load
+from src.infra.weights_file import MAX_PARAMETERS, MAX_FILE_BYTES, WeightsFileError, load
 
 ROOT = Path(__file__).resolve().parents[1]
 MB = 1024 * 1024
@@ -427,7 +427,7 @@ _PROBE = textwrap.dedent("""
     sys.path.insert(0, {tests!r})
     sys.path.insert(0, {root!r})
     import test_hostile_files as t
-    from src.weights_file import load, WeightsFileError
+    from src.infra.weights_file import load, WeightsFileError
 
     def hwm():
         for line in open("/proc/self/status"):

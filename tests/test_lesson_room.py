@@ -1,12 +1,12 @@
-"""src/lesson_room.py: a lesson room records each participant's checked steps once, the teacher sets the class's
+"""src/infra/lesson_room.py: a lesson room records each participant's checked steps once, the teacher sets the class's
 step, and the class's progress (finished per step, who waits longest) is computed from what is stored."""
 import numpy as np
 import pytest
 
 from src import lesson as L
-from src import lesson_room as lr
-from src import workshop as ws
-from src.storage import SqliteStorage
+from src.infra import lesson_room as lr
+from src.infra import workshop as ws
+from src.infra.storage import SqliteStorage
 from tests.test_storage import make, pg_url  # noqa: F401,F811 - fixtures: one storage per database
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from src import mnist
+from src.infra import mnist
 
 LABELS = "t10k-labels-idx1-ubyte"
 
@@ -145,7 +145,7 @@ def test_unreachable_mirror_gives_clear_message(tmp_path):
     closed.bind(("127.0.0.1", 0))
     port = closed.getsockname()[1]
     closed.close()  # nothing listens there now
-    with pytest.raises(mnist.MnistError, match="could not download .*python -m src.mnist download"):
+    with pytest.raises(mnist.MnistError, match="could not download .*python -m src.infra.mnist download"):
         mnist.download(tmp_path, names=[LABELS], mirrors=[f"http://127.0.0.1:{port}/"], timeout=2)
 
 
@@ -169,7 +169,7 @@ def _one_safe_sentence(message, *paths):
     assert message and "\n" not in message and "Traceback" not in message and ". " not in message, message
     for p in paths:
         assert str(p) not in message, message
-    assert "MNIST_DIR" in message and "python -m src.mnist download" in message, message
+    assert "MNIST_DIR" in message and "python -m src.infra.mnist download" in message, message
 
 
 def _copy_split(src: Path, dst: Path, split):

@@ -10,7 +10,7 @@ from decimal import Decimal, getcontext
 import numpy as np
 import pytest
 
-from src import mnist
+from src.infra import mnist
 from src import race as racing
 from src.edits import EditLog
 from src.train import pixels
@@ -448,5 +448,5 @@ def test_with_only_the_test_files_start_names_the_missing_files(tmp_path, monkey
     for name in mnist.SPLITS["train"]:
         assert name in note
     assert not any(name in note for name in mnist.SPLITS["test"])
-    assert "python -m src.mnist download" in note and "MNIST_DIR" in note
+    assert "python -m src.infra.mnist download" in note and "MNIST_DIR" in note
     assert "note at the top" not in note and "test images are" not in note

@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from src import weights_file
+from src.infra import weights_file
 from src.edits import EditLog, decode_link, encode_link
 from src.network import Network
 from src.templates import make
 from src.train import pixels
-from src.weights_file import to_bytes
+from src.infra.weights_file import to_bytes
 from tests.pages_helpers import canvas_png, container_text, inject_drawing, keyed, open_page
 from ui import hand_tune as ht
 from ui.text import safe
@@ -329,7 +329,7 @@ def test_upload_name_is_shown_as_text_not_markdown():
 
 def test_loader_crash_shows_a_plain_message(monkeypatch):
     def boom(*a, **k):
-        raise RuntimeError("Traceback at /srv/app/src/weights_file.py")
+        raise RuntimeError("Traceback at /srv/app/src/infra/weights_file.py")
     monkeypatch.setattr(weights_file, "load", boom)
     at = open_page(PAGE)
     at.file_uploader(key=ht.UPLOAD).upload("x.npz", b"PK\x03\x04", "application/octet-stream").run()

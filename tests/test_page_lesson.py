@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from src import lesson as L
-from src import mnist, templates, weights_file
+from src import templates
+from src.infra import mnist, weights_file
 from src import race as racing
 from src.train import pixels
 from tests.conftest import ROOT
@@ -282,13 +283,13 @@ TEACHER, ANA, BEN, CAL = "teacher-token-1", "ana-token-0001", "ben-token-0001", 
 
 @pytest.fixture
 def shop(tmp_path):
-    from src import storage as db
-    from src import workshop as ws
+    from src.infra import storage as db
+    from src.infra import workshop as ws
     return ws.Workshop(db.SqliteStorage(tmp_path / db.DB_FILE), None)
 
 
 def lesson_room(shop, pace=0, joined=(("Ana", ANA),)):
-    from src import workshop as ws
+    from src.infra import workshop as ws
     room = shop.open_room(ws.make_challenge("lesson", "sigmoid", pace=pace), TEACHER)
     for nick, token in joined:
         shop.join(room.code, nick, token)
@@ -333,7 +334,7 @@ def test_a_checked_step_is_recorded_for_the_room_and_a_failed_one_is_not(shop):
 
 
 def test_steps_passed_before_joining_are_recorded_with_the_next_check(shop, sig):
-    from src import workshop as ws
+    from src.infra import workshop as ws
     room = shop.open_room(ws.make_challenge("lesson", "sigmoid", pace=0), TEACHER)
     at = open_as(BEN, PAGE, {"step": "6"})
     fill_counts(at)
@@ -357,7 +358,7 @@ def test_a_progress_token_records_nothing_in_the_room(shop):
 
 
 def test_the_class_step_opens_the_path_there_and_the_learner_may_move_on(shop):
-    from src import lesson_room as lr
+    from src.infra import lesson_room as lr
     room = lesson_room(shop)
     lr.set_pace(shop, room.code, 7, TEACHER)
     at = open_as(ANA, PAGE)
@@ -373,7 +374,7 @@ def test_the_class_step_opens_the_path_there_and_the_learner_may_move_on(shop):
 
 
 def test_the_projector_shows_the_class_and_the_teacher_sets_its_step(shop):
-    from src import lesson_room as lr
+    from src.infra import lesson_room as lr
     from ui.text import safe
     room = lesson_room(shop, joined=(("Ana", ANA), ("Ben", BEN), ("<b>Cal</b>", CAL)))
     for token, steps in ((ANA, [1, 2]), (BEN, [1])):
@@ -402,7 +403,7 @@ def test_only_the_teacher_gets_the_step_control(shop):
 def test_the_workshop_pages_run_a_lesson_room():
     """The teacher opens a lesson room with the workshop's form (the class on step 3); a participant joins, is
     told to open the lesson (no Submit), and the lesson page opens on the class's step in that room."""
-    from src import lesson_room as lr
+    from src.infra import lesson_room as lr
     from tests.pages_helpers import container_text
     teacher = open_page("pages/6_workshop.py")
     teacher.segmented_control(key="ws_role").set_value("Run a room").run()
@@ -423,7 +424,7 @@ def test_the_workshop_pages_run_a_lesson_room():
     learner.switch_page(PAGE).run()
     assert not learner.exception, learner.exception
     assert learner.header[0].value.startswith("3.") and code in container_text(learner, "lesson_room")
-    from src import storage as db
-    from src import workshop as ws
+    from src.infra import storage as db
+    from src.infra import workshop as ws
     shop = ws.Workshop(db.SqliteStorage(db.data_dir() / db.DB_FILE), None)
     assert lr.pace(shop.room(code)) == 3

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 import streamlit
 
-from src import weights_file
+from src.infra import weights_file
 from src.edits import EditLog
 from src.network import Network, count_parameters
-from src.weights_file import to_bytes
+from src.infra.weights_file import to_bytes
 from tests import browser as br
 from tests.pages_helpers import container_text, keyed, open_page
 from ui import parameters as params
@@ -19,7 +19,7 @@ from ui import parameters_pictures as pics
 from ui import state, theme
 
 PAGE = "pages/4_parameters.py"
-# The loader's parameter cap (src/weights_file.py); without one, the large files are all legal.
+# The loader's parameter cap (src/infra/weights_file.py); without one, the large files are all legal.
 CAP = getattr(weights_file, "MAX_PARAMETERS", 20_000 * 794 + 10)
 
 

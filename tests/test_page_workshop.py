@@ -395,7 +395,7 @@ def test_moderation_removes_an_entry_and_bans_a_nickname_and_the_board_updates()
 
 def test_a_deadline_counts_down_and_refuses_later_submissions(own_database):
     import time
-    from src.storage import SqliteStorage
+    from src.infra.storage import SqliteStorage
     teacher, code = fewest()
     teacher.number_input(key="ws_deadline_minutes").set_value(3).run()
     teacher.button(key="ws_set_deadline").click().run()
@@ -471,7 +471,7 @@ def test_a_look_alike_nickname_is_refused_at_join_with_a_suggestion_and_anonymou
 
 @pytest.mark.parametrize("kind", ["from_scratch", "fewest_edits", "fool_it"])
 def test_the_gallery_shows_the_top_entries_as_what_they_are(kind, shipped, mnist_test):
-    from src import workshop as ws
+    from src.infra import workshop as ws
     images, labels = mnist_test
     form = {"from_scratch": {wk.param_key(kind, "layer"): 3},
             "fewest_edits": {wk.param_key(kind, "max_edits"): 5},
@@ -510,7 +510,7 @@ def test_the_gallery_shows_the_top_entries_as_what_they_are(kind, shipped, mnist
 def test_gallery_pictures_are_the_entries_own_numbers(shipped, mnist_test):
     """The from-scratch tile of a neuron is its rebuilt weights' picture; fewest-edits outlines exactly the
     changed weights; computed here from the share code independently of the judge's start network."""
-    from src import workshop as ws
+    from src.infra import workshop as ws
     from src.edits import EditLog
     from ui import figures
     from ui.workshop import gallery

@@ -7,7 +7,8 @@ import shutil
 import numpy as np
 import pytest
 
-from src import stats, weights_file
+from src import stats
+from src.infra import weights_file
 from src.network import Network
 from src.stats import dead_units, gradient_sizes, hidden_summary, inactive_share, saturated_share
 from src.train import pixels

@@ -11,8 +11,8 @@ import uuid
 
 import pytest
 
-from src import storage
-from src.storage import (DatabaseReset, Participant, PostgresStorage, Room, SqliteStorage, StorageError,
+from src.infra import storage
+from src.infra.storage import (DatabaseReset, Participant, PostgresStorage, Room, SqliteStorage, StorageError,
                          Submission, open_storage)
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")

@@ -5,9 +5,9 @@ import json
 import numpy as np
 import pytest
 
-from src import weights_file
+from src.infra import weights_file
 from src.network import Network
-from src.weights_file import MAX_FILE_BYTES, WeightsFileError, from_arrays, load, save, to_bytes
+from src.infra.weights_file import MAX_FILE_BYTES, WeightsFileError, from_arrays, load, save, to_bytes
 
 
 def _arrays(net):

@@ -7,10 +7,10 @@ import threading
 import numpy as np
 import pytest
 
-from src import workshop
+from src.infra import workshop
 from src.edits import EditLog, encode_link
-from src.storage import Room, SqliteStorage, Submission
-from src.workshop import (ALPHABET, MAX_NICKNAME, ROOM_CODE, Judge, Limits, Workshop, WorkshopError, clean_nickname,
+from src.infra.storage import Room, SqliteStorage, Submission
+from src.infra.workshop import (ALPHABET, MAX_NICKNAME, ROOM_CODE, Judge, Limits, Workshop, WorkshopError, clean_nickname,
                           decode_image, encode_image, make_challenge, new_room_code, new_session_token,
                           nickname_key, parse_room_code, rank)
 
@@ -109,7 +109,7 @@ def test_each_kind_is_described_once_and_its_limits_come_from_the_network(shippe
 
 
 def test_pages_and_ui_name_no_kind_and_no_network_size():
-    """A new kind is a row of src.workshop.KIND_LIST: no page or ui module compares kind names or hard-codes
+    """A new kind is a row of src.infra.workshop.KIND_LIST: no page or ui module compares kind names or hard-codes
     the network's size."""
     from tests.conftest import ROOT
     files = [ROOT / "pages/6_workshop.py", ROOT / "pages/7_leaderboard.py", *sorted((ROOT / "ui/workshop").glob("*.py"))]

@@ -2,7 +2,7 @@
 projector's view on the leaderboard page (how many finished each step, who has waited longest, the teacher's
 control of the step the class is on) and a joined participant's panel on the workshop page.
 
-The numbers come from src.lesson_room; every nickname is shown through ``safe`` (a nickname in markup is shown
+The numbers come from src.infra.lesson_room; every nickname is shown through ``safe`` (a nickname in markup is shown
 as typed, never rendered).
 """
 from __future__ import annotations
@@ -12,9 +12,9 @@ import time
 import streamlit as st
 
 from src import lesson as L
-from src import lesson_room as lr
-from src import storage as db
-from src import workshop as ws
+from src.infra import lesson_room as lr
+from src.infra import storage as db
+from src.infra import workshop as ws
 
 from . import data, state
 from .lesson_room import my_token

@@ -5,7 +5,7 @@ read-only: a page that wants to change weights takes its own copy (see ``ui.stat
 
 MNIST may be missing, unreadable or still downloading: ``test_set()`` then returns None and
 ``mnist_notice()`` gives the one message the sidebar shows. A missing MNIST is downloaded at most once per
-server process, in the background (``src.mnist.start_download``): no page ever waits on the network.
+server process, in the background (``src.infra.mnist.start_download``): no page ever waits on the network.
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from src import mnist, weights_file
+from src.infra import mnist, weights_file
 from src.network import Network
 from src.train import pixels
 
@@ -104,7 +104,7 @@ def _problem(folder: str, split: str, stamp) -> str | None:
 
 def mnist_problem(split: str = "test") -> str | None:
     """None when the MNIST ``split`` ('train' or 'test') is on this server and intact; else one sentence naming
-    exactly which files are missing or damaged, and how to get them (``python -m src.mnist download``).
+    exactly which files are missing or damaged, and how to get them (``python -m src.infra.mnist download``).
     Cached on the files' stamp: checked again only when they change."""
     folder = mnist.default_dir()
     found = _problem(str(folder), split, _stamp(folder, split))

@@ -18,7 +18,7 @@ import streamlit as st
 from src.edits import EditError
 
 from src import lesson as L
-from src import storage
+from src.infra import storage
 
 from . import instant, lesson_room, state
 from .registry import by_path

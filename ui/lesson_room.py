@@ -1,7 +1,7 @@
 """The lesson in a workshop room, the learner's side (the lesson page): which room this browser joined, the step
 the teacher has the class on (the path follows it), and each checked step reported to the server.
 
-The rules and the storage are src.lesson_room; who this browser is comes from the workshop's identity (its
+The rules and the storage are src.infra.lesson_room; who this browser is comes from the workshop's identity (its
 cookie), never from the address. A step is reported only from ``report``, which the lesson page calls after its
 own server-side check passed. The projector's side is ui.class_progress.
 """
@@ -12,9 +12,9 @@ import time
 import streamlit as st
 
 from src import lesson as L
-from src import lesson_room as lr
-from src import storage as db
-from src import workshop as ws
+from src.infra import lesson_room as lr
+from src.infra import storage as db
+from src.infra import workshop as ws
 
 from . import state
 from . import workshop as wk

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from src import weights_file
+from src.infra import weights_file
 from src.network import Network, count_parameters
 
 from . import data, state, theme

@@ -15,7 +15,7 @@ import threading
 import streamlit as st
 from streamlit.logger import get_logger
 
-from src import mnist
+from src.infra import mnist
 from src import race as racing
 
 from . import compare_stats, data, state

@@ -8,7 +8,8 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from src import templates, weights_file
+from src import templates
+from src.infra import weights_file
 from src.edits import EditError
 
 from .. import state

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from src import weights_file
+from src.infra import weights_file
 from src.edits import MAX_LINK_CHARS, LinkError, decode_steps, encode_link, merge_diffs
 
 from .. import components, data, state

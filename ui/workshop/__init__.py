@@ -9,11 +9,11 @@
 - ``board``: the leaderboard: its table, the teacher's entry picker
 
 The page files (pages/6_workshop.py, pages/7_leaderboard.py) only name the sections these modules draw. Rooms,
-challenge kinds, scoring and the rules live in ``src.workshop``; the database in ``src.storage``.
+challenge kinds, scoring and the rules live in ``src.infra.workshop``; the database in ``src.infra.storage``.
 """
 from __future__ import annotations
 
-from src import workshop as ws
+from src.infra import workshop as ws
 
 # --- the pages' session keys and their defaults ------------------------------------------------------------
 ROOM = "ws_room"              # the room joined or being run: its canonical code (also ?room=)

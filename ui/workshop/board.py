@@ -6,8 +6,8 @@ import time
 
 import streamlit as st
 
-from src import workshop as ws
-from src.storage import StorageError
+from src.infra import workshop as ws
+from src.infra.storage import StorageError
 
 from .. import data, figures
 from ..share import share_panel

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from src import workshop as ws
+from src.infra import workshop as ws
 from src.preprocess import resize
 
 from .. import canvas, data, figures

@@ -9,7 +9,7 @@ import json
 import numpy as np
 import streamlit as st
 
-from src import workshop as ws
+from src.infra import workshop as ws
 
 from .. import figures
 from ..text import safe

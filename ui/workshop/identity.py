@@ -15,8 +15,8 @@ import time
 
 import streamlit as st
 
-from src import storage as db
-from src import workshop as ws
+from src.infra import storage as db
+from src.infra import workshop as ws
 
 from .. import components, state
 from . import CLAIM, DEFAULTS, JOIN_CODE, ME, NICK, PARTICIPANT, ROLE, ROOM, SECRET, TEACHER

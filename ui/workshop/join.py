@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from src import storage as db
-from src import workshop as ws
+from src.infra import storage as db
+from src.infra import workshop as ws
 
 from .. import state
 from ..text import safe

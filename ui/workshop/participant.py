@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from src import workshop as ws
+from src.infra import workshop as ws
 from src.edits import encode_link
 
 from .. import data, state

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from src import storage as db
-from src import workshop as ws
+from src.infra import storage as db
+from src.infra import workshop as ws
 
 from .. import data
 from ..text import safe

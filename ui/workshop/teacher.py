@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from src import storage as db
-from src import workshop as ws
+from src.infra import storage as db
+from src.infra import workshop as ws
 
 from .. import data, figures
 from ..share import share_panel
@@ -43,7 +43,7 @@ def open_room():
     if service_.judge is None:
         say("warning", f"Room {room.code} is open, but this server cannot score submissions: it has no MNIST test "
                        "set. Participants can join; their submissions will be refused until the server has it "
-                       "(python -m src.mnist download, then restart the app).")
+                       "(python -m src.infra.mnist download, then restart the app).")
     else:
         say("success", f"Room {room.code} is open. Show its code or QR code to the class.")
 

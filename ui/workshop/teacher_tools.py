@@ -1,11 +1,11 @@
 """The teacher's tools for a running room: who is in, a deadline, freezing the board before the reveal,
 moderation (remove an entry, ban a nickname), the CSV export and running a closed room again. Each action goes
-through ``src.workshop.Workshop``, which checks this browser's rights (and the secret where one is set)."""
+through ``src.infra.workshop.Workshop``, which checks this browser's rights (and the secret where one is set)."""
 from __future__ import annotations
 
 import streamlit as st
 
-from src import workshop as ws
+from src.infra import workshop as ws
 
 from ..text import safe
 from . import NICK, ROLE, ROOM, TEACHER, plural

@@ -37,9 +37,9 @@ from pathlib import Path
 import numpy as np
 from numpy.lib import format as npy_format
 
-from .activations import HIDDEN, OUTPUTS
+from ..activations import HIDDEN, OUTPUTS
 from .files import sha256, write_atomic
-from .network import MAX_PARAMETER, Network
+from ..network import MAX_PARAMETER, Network
 from .untrusted import QUOTE_CHARS, quote
 
 # The lesson's network has 13,002 parameters; a million leaves room for much wider experiments

@@ -6,8 +6,8 @@ Where the files are looked for: ``MNIST_DIR`` if set, else a per-user cache fold
 Missing files are downloaded from the public mirrors torchvision uses, and each decoded file's
 SHA-256 is checked before it is kept.
 
-    python -m src.mnist download            # fetch all four files ahead of time (for workshops)
-    python -m src.mnist check               # where MNIST is looked for, and what is wrong with it
+    python -m src.infra.mnist download      # fetch all four files ahead of time (for workshops)
+    python -m src.infra.mnist check         # where MNIST is looked for, and what is wrong with it
 
 For a server: ``problem(folder, split)`` is None when a split can be read, else one sentence for a visitor
 (no server path, no traceback) saying what is wrong and how to fix it. ``start_download(folder)`` returns at
@@ -55,7 +55,7 @@ _SLACK_BYTES = 1 << 20
 _CHUNK = 1 << 16
 
 FIX = ("set MNIST_DIR to a folder holding the four MNIST IDX files (.gz or not), "
-       "or run `python -m src.mnist download` on a machine with internet access")
+       "or run `python -m src.infra.mnist download` on a machine with internet access")
 HOW_TO_FIX = FIX[0].upper() + FIX[1:] + "."
 
 
@@ -373,7 +373,7 @@ def start_download(folder=None, mirrors=MIRRORS, timeout=TIMEOUT_SECONDS, log=No
     """Start fetching the missing MNIST files in a background thread and return at once.
 
     At most one attempt per folder per process: later calls return the same status, running or finished,
-    failure included (a failure is remembered; restart the server or run ``python -m src.mnist download``
+    failure included (a failure is remembered; restart the server or run ``python -m src.infra.mnist download``
     to try again). When the files are already there, nothing is started and the status is "done".
     """
     key = _key(folder)
@@ -440,7 +440,7 @@ def available(split="test", folder=None) -> bool:
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m src.mnist", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m src.infra.mnist", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     d = sub.add_parser("download", help="download and verify the four MNIST files")

@@ -33,13 +33,13 @@ from datetime import datetime, timezone
 
 import numpy as np
 
-from .edits import MAX_LINK_CHARS, LinkError, decode_link
-from .lesson import N_STEPS as LESSON_STEPS
-from .network import DEFAULT_SIZES, Network, count_parameters
+from ..edits import MAX_LINK_CHARS, LinkError, decode_link
+from ..lesson import N_STEPS as LESSON_STEPS
+from ..network import DEFAULT_SIZES, Network, count_parameters
 from . import nicknames
 from .nicknames import MAX_NICKNAME, random_nickname, skeleton  # noqa: F401  (part of this module's API)
 from .storage import Participant, Room, Storage, SubmitStats, Submission
-from .words import a as article
+from ..words import a as article
 
 # Room codes: no I, L, O, 0 or 1, which people misread on a projector. 31^5 = 28.6 million codes.
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -166,7 +166,7 @@ class Kind:
     kind is adding a row to KIND_LIST (and, for a new ``submits``, teaching the Judge to score it).
 
     ``submits``: NETWORK (the share code of an edited copy of the model) or IMAGE (784 pixels), or STEPS (nothing
-    is submitted: the lesson page records each step whose task the server checked, src.lesson_room).
+    is submitted: the lesson page records each step whose task the server checked, src.infra.lesson_room).
     ``score_name`` and ``higher_is_better``: how it is scored; ``unit`` '%' (an accuracy) or 'px' (a count).
     ``board_edits``: the leaderboard's column for an entry's edits (None: no such column).
     ``gallery``: what the projector's gallery shows of an entry (LAYER_WEIGHTS, EDITED_NEURONS, FOOLED_IMAGE).
