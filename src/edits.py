@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .network import MAX_PARAMETER, Network
-from .infra.untrusted import QUOTE_CHARS, quote
+from .untrusted import QUOTE_CHARS, quote
 
 LINK_VERSION = "2"   # "1": one step, the diff against the trained model; still read
 # Browsers and proxies commonly accept URLs up to ~8 kB; keep room for the rest of the address.

@@ -40,7 +40,7 @@ from numpy.lib import format as npy_format
 from ..activations import HIDDEN, OUTPUTS
 from .files import sha256, write_atomic
 from ..network import MAX_PARAMETER, Network
-from .untrusted import QUOTE_CHARS, quote
+from ..untrusted import QUOTE_CHARS, quote
 
 # The lesson's network has 13,002 parameters; a million leaves room for much wider experiments
 # (784-1250-10 fits) while keeping a file's arrays within a few MB of memory.
