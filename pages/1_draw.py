@@ -141,8 +141,8 @@ def server_input(net, source):
 
 def show_weights(net, forward, layer, neuron):
     """The chosen neuron's incoming weights, and what they do with this input."""
-    w = net.weights[layer - 1][neuron]
-    a_in = forward.activations[layer - 1]
+    w = net.weight(layer)[neuron]
+    a_in = forward.a(layer - 1)
     side = int(round(np.sqrt(w.size)))
     if layer == 1 and side * side == w.size:
         product = w * a_in

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .network import Network
+from .network import SIDE, Network
 from .words import a as article
 
 
@@ -84,7 +84,7 @@ def check_drawings(net: Network, drawings, digit) -> Result:
     drawings, and the network reads every one as ``digit``."""
     if not isinstance(digit, (int, np.integer)) or not 0 <= digit <= 9:
         return _no("Choose the digit you are drawing.")
-    drawings = [np.asarray(d, np.float32).reshape(784) for d in drawings]
+    drawings = [np.asarray(d, np.float32).reshape(SIDE * SIDE) for d in drawings]
     if len(drawings) < DRAWINGS_NEEDED:
         return _no(f"Keep {DRAWINGS_NEEDED} drawings of {article(digit)}; you have kept {len(drawings)}.")
     drawings = drawings[-DRAWINGS_NEEDED:]
@@ -120,7 +120,7 @@ def check_output_neuron(net: Network, x, clicked) -> Result:
 def check_strongest_neuron(net: Network, x, chosen) -> Result:
     """Step 3: ``chosen`` is the first-layer neuron with the largest weighted sum z on the image ``x``
     (z, not the activation: several sigmoid activations can round to 1.00)."""
-    z = net.forward(np.asarray(x, np.float32).reshape(-1)).zs[0]
+    z = net.forward(np.asarray(x, np.float32).reshape(-1)).z(1)
     best = int(np.argmax(z))
     if not isinstance(chosen, (int, np.integer)) or not 0 <= chosen < len(z):
         return _no("Choose a neuron of the first hidden layer.")
@@ -134,10 +134,11 @@ def check_strongest_neuron(net: Network, x, chosen) -> Result:
 def bar(horizontal: bool, length=14, width=3) -> np.ndarray:
     """A white bar across the middle of a black 28x28 image, (784,) float32: rows 13-15, columns 7-20 when
     ``horizontal``, else its transpose."""
-    img = np.zeros((28, 28), np.float32)
-    lo, hi = 14 - width // 2, 14 + (width - width // 2)
-    img[lo:hi, 14 - length // 2:14 + length // 2] = 1.0
-    return (img if horizontal else img.T).reshape(784)
+    img = np.zeros((SIDE, SIDE), np.float32)
+    mid = SIDE // 2
+    lo, hi = mid - width // 2, mid + (width - width // 2)
+    img[lo:hi, mid - length // 2:mid + length // 2] = 1.0
+    return (img if horizontal else img.T).reshape(SIDE * SIDE)
 
 
 HORIZONTAL_BAR = bar(True)
@@ -146,7 +147,7 @@ VERTICAL_BAR = bar(False)
 
 def edge_activations(net: Network, neuron: int) -> tuple:
     """(activation on the horizontal bar, on the vertical bar) of first-layer ``neuron``."""
-    a = net.forward(np.stack([HORIZONTAL_BAR, VERTICAL_BAR])).activations[1][:, neuron]
+    a = net.forward(np.stack([HORIZONTAL_BAR, VERTICAL_BAR])).a(1)[:, neuron]
     return float(a[0]), float(a[1])
 
 
@@ -155,7 +156,7 @@ def check_edge_detector(net: Network, trained: Network, neuron) -> Result:
     activation >= EDGE_HIGH on HORIZONTAL_BAR and <= EDGE_LOW on VERTICAL_BAR."""
     if not isinstance(neuron, (int, np.integer)) or not 0 <= neuron < net.sizes[1]:
         return _no("Choose a neuron of the first hidden layer.")
-    if np.array_equal(net.weights[0][neuron], trained.weights[0][neuron]):
+    if np.array_equal(net.weight(1)[neuron], trained.weight(1)[neuron]):
         return _no(f"Neuron {neuron} still has its trained weights: paint them first.")
     high, low = edge_activations(net, neuron)
     text = (f"activation {high:.2f} on the horizontal bar (needs >= {EDGE_HIGH}) and {low:.2f} on the "
@@ -170,7 +171,7 @@ def check_threshold(net: Network, neuron, threshold=THRESHOLD) -> Result:
     bias b puts the threshold −b within THRESHOLD_TOLERANCE of it."""
     if not isinstance(neuron, (int, np.integer)) or not 0 <= neuron < net.sizes[1]:
         return _no("Choose a neuron of the first hidden layer.")
-    b = float(net.biases[0][neuron])
+    b = float(net.bias(1)[neuron])
     off = abs(-b - threshold)
     text = f"Neuron {neuron}: bias {b:.2f}, so it turns on once the weighted sum passes {-b:.2f}"
     if off <= THRESHOLD_TOLERANCE:
@@ -206,7 +207,7 @@ def check_counts(net: Network, answers: dict) -> Result:
 
 def shapes(net: Network, layer: int) -> dict:
     """{'W', 'a', 'b', "a'"}: the shapes in a' = σ(W a + b) for ``layer`` (1-based), vectors as columns."""
-    n_out, n_in = net.weights[layer - 1].shape
+    n_out, n_in = net.weight(layer).shape
     return {"W": (n_out, n_in), "a": (n_in, 1), "b": (n_out, 1), "a'": (n_out, 1)}
 
 
@@ -237,14 +238,14 @@ def check_shapes(net: Network, answers: dict, layers=SHAPE_LAYERS) -> Result:
 def zeroed(trained: Network, layer: int) -> Network:
     """``trained`` with every weight and bias of ``layer`` set to 0."""
     net = trained.copy()
-    net.weights[layer - 1][:] = 0
-    net.biases[layer - 1][:] = 0
+    net.weight(layer)[:] = 0
+    net.bias(layer)[:] = 0
     return net
 
 
 def zero_neurons(net: Network, layer: int) -> int:
     """How many neurons of ``layer`` have all their incoming weights and their bias at 0."""
-    w, b = net.weights[layer - 1], net.biases[layer - 1]
+    w, b = net.weight(layer), net.bias(layer)
     return int(np.sum(~np.any(w, axis=1) & (b == 0)))
 
 

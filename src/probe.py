@@ -65,7 +65,7 @@ def _neuron_delta(net: Network, fw, layer: int, neuron: int, of: str):
         delta[:, neuron] = HIDDEN[net.activation][1](z[:, neuron])
     elif net.output == "softmax":
         # ∂a_j/∂z_k = a_j (δ_jk - a_k)
-        a = fw.activations[layer]
+        a = fw.a(layer)
         delta = -a[:, neuron:neuron + 1] * a
         delta[:, neuron] += a[:, neuron]
     else:
@@ -436,23 +436,25 @@ class Ablator:
         self.net = net = net.copy()
         self.labels = np.asarray(labels).astype(np.intp)
         self.label_counts = np.bincount(self.labels, minlength=10)[:10]
-        z = (np.asarray(x) @ net.weights[0].T + net.biases[0]) if z1 is None else z1
-        # the intact network over the images: zs[l - 1] and hidden[l - 1] belong to layer l
-        self.zs, self.hidden = [z], []
+        z = (np.asarray(x) @ net.weight(1).T + net.bias(1)) if z1 is None else z1
+        # the intact network over the images, by layer number: z[l] = z(l) for every layer, a[l] = a(l) for the
+        # hidden ones (the output's activations are never needed: the answer is the largest z)
+        self.z, self.a = {1: z}, {}
         for l in range(1, len(net.weights)):
-            self.hidden.append(net.activate(l - 1, self.zs[-1]))
-            self.zs.append(self.hidden[-1] @ net.weights[l].T + net.biases[l])
-        self.intact = self._score(np.argmax(self.zs[-1], axis=1))
+            self.a[l] = net.activate(l - 1, self.z[l])
+            self.z[l + 1] = self.a[l] @ net.weight(l + 1).T + net.bias(l + 1)
+        self.intact = self._score(np.argmax(self.z[len(net.weights)], axis=1))
 
     def _answers_from(self, l, a, off=frozenset()):
         """Answers given layer l's activations a (..., size_l), l >= 1, switching off ``off`` above it."""
         net = self.net
+        last = len(net.weights)
         z = None
-        for k in range(l, len(net.weights)):
-            z = a @ net.weights[k].T + net.biases[k]
-            if k < len(net.weights) - 1:
-                a = net.activate(k, z)
-                cols = [j for (layer, j) in off if layer == k + 1]
+        for k in range(l + 1, last + 1):
+            z = a @ net.weight(k).T + net.bias(k)
+            if k < last:
+                a = net.activate(k - 1, z)
+                cols = [j for (layer, j) in off if layer == k]
                 if cols:
                     a[..., cols] = 0  # a is a fresh array: activate never returns its argument
         # the output activations are increasing in z: the answer is the largest z
@@ -477,17 +479,17 @@ class Ablator:
             _check_layer(self.net, l, j)
         if not off:
             return self.intact
-        a1 = self.hidden[0].copy()
+        a1 = self.a[1].copy()
         a1[:, [j for (l, j) in off if l == 1]] = 0
         return self._score(self._answers_from(1, a1, off))
 
     def _alone(self, l, neurons):
         """Answers (len(neurons), n) with each neuron of hidden layer l switched off alone."""
         net = self.net
-        w = net.weights[l]                          # W(l+1): (size_{l+1}, size_l)
-        a = self.hidden[l - 1][:, neurons]          # (n, k)
+        w = net.weight(l + 1)                       # (size_{l+1}, size_l)
+        a = self.a[l][:, neurons]                   # (n, k)
         # z(l+1) - a_j(l) W(l+1)[:, j] for every j at once: (k, n, size_{l+1})
-        z = self.zs[l][None, :, :] - a.T[:, :, None] * w[:, neurons].T[:, None, :]
+        z = self.z[l + 1][None, :, :] - a.T[:, :, None] * w[:, neurons].T[:, None, :]
         if l + 1 == len(net.weights):
             return np.argmax(z, axis=-1)
         return self._answers_from(l + 1, net.activate(l, z))

@@ -38,7 +38,7 @@ class Scorer:
 
     def recompute(self):
         """Everything from scratch: the reference the incremental updates must agree with."""
-        self.z1 = self.x @ self.net.weights[0].T + self.net.biases[0]
+        self.z1 = self.x @ self.net.weight(1).T + self.net.bias(1)
         self.updates = 0
         self._rest()
 
@@ -90,6 +90,17 @@ class Scorer:
         if self._activations is None:
             self._activations = self._hidden + [self.net.activate(len(self.net.weights) - 1, self.zs[-1])]
         return self._activations
+
+    # Layers numbered as Forward numbers them (src.network): layer 0 is the input, layer l >= 1 has z(l) and a(l).
+    def z(self, layer: int):
+        """The weighted sums of ``layer`` >= 1 over the images, (n, size)."""
+        if layer < 1:
+            raise IndexError("layer 0 is the input: it has no weighted sums")
+        return self.zs[layer - 1]
+
+    def a(self, layer: int):
+        """The activations of ``layer`` over the images (0 = the images themselves), (n, size)."""
+        return self.activations[layer]
 
     def per_digit(self, predictions=None):
         """Accuracy for each digit 0-9 (of the current predictions, or of the ones given)."""

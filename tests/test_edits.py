@@ -183,9 +183,15 @@ def test_incremental_scorer_agrees_with_full_recomputation(trained):
         full = log.net.forward(x)
         np.testing.assert_allclose(scorer.z1, full.zs[0], rtol=1e-4, atol=1e-4)
         np.testing.assert_allclose(scorer.activations[-1], full.output, rtol=1e-4, atol=1e-5)
+        for layer in range(1, len(log.net.weights) + 1):  # the 1-based accessors read the same layers as Forward's
+            np.testing.assert_allclose(scorer.z(layer), full.z(layer), rtol=1e-4, atol=1e-4)
+            np.testing.assert_allclose(scorer.a(layer), full.a(layer), rtol=1e-4, atol=1e-5)
         assert scorer.accuracy == pytest.approx(np.mean(full.output.argmax(1) == labels), abs=2 / 500)
     scorer.recompute()
     assert scorer.accuracy == np.mean(log.net.predict(x) == labels)
+    assert scorer.a(0) is x
+    with pytest.raises(IndexError):
+        scorer.z(0)  # the input has no weighted sums (zs[-1] would be the output's)
 
 
 def test_scorer_reports_before_after_and_broken_fixed(trained):

@@ -69,7 +69,7 @@ def hidden_layers(net) -> list:
 
 def neuron_z(forward, layer: int, neuron: int) -> float:
     """The weighted sum z of ``neuron`` in ``layer`` (1-based) for one image's forward pass."""
-    return float(forward.zs[layer - 1][neuron])
+    return float(forward.z(layer)[neuron])
 
 
 def neuron_marks(forwards: dict, layer: int, neuron: int) -> dict:

@@ -96,7 +96,7 @@ def step_7(model_name):
     if x is not None:
         fw = net.forward(x.reshape(-1))
         st.caption(f"With your last drawing: W(1) a + b for the first layer gives "
-                   f"{fw.zs[0].size} numbers, the first three {', '.join(f'{v:.2f}' for v in fw.zs[0][:3])}.")
+                   f"{fw.z(1).size} numbers, the first three {', '.join(f'{v:.2f}' for v in fw.z(1)[:3])}.")
     last = len(net.weights)
     st.image(parameters_pictures.matrix_image(net.weights[last - 1])[0], width=320,
              caption=f"W of layer {last} as a picture: one row per neuron of the layer ({net.sizes[last]}), one "

@@ -10,6 +10,7 @@ import streamlit as st
 
 from src import lesson as L
 from src import templates
+from src.network import SIDE
 
 from . import data, draw, figures, inputs, parameters_pictures, state, theme
 from . import hand_tune as ht
@@ -47,7 +48,7 @@ def _text(*paragraphs):
 def keep(digit):
     if digit is None:
         return
-    kept = st.session_state[KEPT] + (np.asarray(digit, np.float32).reshape(28, 28),)
+    kept = st.session_state[KEPT] + (np.asarray(digit, np.float32).reshape(SIDE, SIDE),)
     st.session_state[KEPT] = kept[-L.DRAWINGS_NEEDED:]
     lesson.clear_drawing(DRAW_1)
 
@@ -167,18 +168,19 @@ def step_3(model_name):
           "together into **loops and lines**, and the output puts those together into **digits**.",
           "Does it? Each first-layer neuron has one weight per pixel: drawn as a 28x28 picture (blue positive, red "
           "negative) it shows what the neuron looks for. Look at the 16 of them: few look like neat edges.")
-    img, limit = parameters_pictures.gallery(net.weights[0], size=SMALL, per_row=8)
+    img, limit = parameters_pictures.gallery(net.weight(1), size=SMALL, per_row=8)
     st.image(img, caption=f"the 16 first-layer neurons' weights, 0-7 and 8-15 (full colour at ±{limit:.2f})")
     left, right = st.columns([1, 2], gap="medium")
     with left:
         x, _, text = inputs.choose_input("lesson3")
     with right:
-        z = net.forward(x).zs[0]
+        fw = net.forward(x)
+        z = fw.z(1)
         st.selectbox("The first-layer neuron that responds most", list(range(net.sizes[1])), key=STRONGEST)
         j = int(st.session_state[STRONGEST])
         st.markdown(f"Neuron **{j}**: weighted sum z = **{float(z[j]):.2f}**, activation "
-                    f"**{float(net.forward(x).activations[1][j]):.3f}**.")
-        st.image(figures.signed_image(net.weights[0][j].reshape(28, 28), None, 112), width=112,
+                    f"**{float(fw.a(1)[j]):.3f}**.")
+        st.image(figures.signed_image(net.weight(1)[j].reshape(SIDE, SIDE), None, 112), width=112,
                  caption=f"neuron {j}'s weights")
     lesson.check_box(3, f"find the first-layer neuron with the largest weighted sum z on {text}.",
                      lambda: check_3(model_name))
@@ -235,8 +237,8 @@ def step_4(model_name):
     neuron = int(st.session_state[NEURON])
     left, right = st.columns([1, 1], gap="medium")
     with left:
-        limit = ht.colour_limit(t.log.trained.weights[0][neuron])
-        st.image(ht.grid_image(net.weights[0][neuron], limit), width=ht.GRID_PX,
+        limit = ht.colour_limit(t.log.trained.weight(1)[neuron])
+        st.image(ht.grid_image(net.weight(1)[neuron], limit), width=ht.GRID_PX,
                  caption=f"neuron {neuron}'s 784 weights (blue +, red −)")
     with right:
         st.selectbox("Pattern", list(templates.TEMPLATES), key=PATTERN)
@@ -248,9 +250,9 @@ def step_4(model_name):
         _show_edit_message()
         high, low = L.edge_activations(net, neuron)
         with st.container(horizontal=True, gap="small", key="lesson_bars"):
-            st.image(figures.gray_image(L.HORIZONTAL_BAR.reshape(28, 28), SMALL), width=SMALL,
+            st.image(figures.gray_image(L.HORIZONTAL_BAR.reshape(SIDE, SIDE), SMALL), width=SMALL,
                      caption=f"activation {high:.2f}")
-            st.image(figures.gray_image(L.VERTICAL_BAR.reshape(28, 28), SMALL), width=SMALL,
+            st.image(figures.gray_image(L.VERTICAL_BAR.reshape(SIDE, SIDE), SMALL), width=SMALL,
                      caption=f"activation {low:.2f}")
         st.caption("For finer work, paint with a brush on the Hand-tune page: it edits this same copy.")
     lesson.check_box(4, f"make neuron {neuron} answer the horizontal bar with an activation of at least "
@@ -267,14 +269,14 @@ def step_5(model_name):
           "line.")
     neuron_picker(net)
     neuron = int(st.session_state[NEURON])
-    b = float(net.biases[0][neuron])
+    b = float(net.bias(1)[neuron])
     with st.form("lesson_bias_form", border=False):
         c1, c2 = st.columns([2, 1], vertical_alignment="bottom")
         c1.number_input("Bias", -1000.0, 1000.0, step=0.5, key=BIAS)
         c2.form_submit_button("Set bias", on_click=set_bias, args=(model_name,), key="lesson_set_bias")
     _show_edit_message()
     if scorer is not None:
-        st.image(ht.threshold_svg(scorer.zs[0][:, neuron] - b, b, ht.activation_curve(net, 1),
+        st.image(ht.threshold_svg(scorer.z(1)[:, neuron] - b, b, ht.activation_curve(net, 1),
                                   theme.ACTIVATION_COLOURS[net.activation]), width="stretch")
     else:
         st.caption(f"Neuron {neuron}'s bias is {b:.2f}: it turns on once its weighted sum passes {-b:.2f}. "

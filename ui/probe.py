@@ -257,7 +257,7 @@ def morph_rows(m: probe.Morph, n=8) -> list:
 
 def incoming_weights(net: Network, layer: int, neuron: int):
     """What a neuron reads: a 28x28 signed image for the first layer, else bars of its incoming weights."""
-    w = net.weights[layer - 1][neuron]
+    w = net.weight(layer)[neuron]
     if layer == 1 and takes_images(net):
         return "image", figures.signed_image(w.reshape(SIDE, SIDE), size=IMAGE_PX)
     return "bars", figures.weight_bars(w, height=200, title=f"incoming weights of L{layer} #{neuron}")

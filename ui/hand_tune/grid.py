@@ -32,7 +32,7 @@ def paint(alpha, name, neuron) -> bool:
     coverage = np.clip(resize(alpha, templates.SIZE, templates.SIZE) / alpha.max(), 0, 1)
     log = state.tuning(name).log
     strength, mode = float(value(BRUSH_STRENGTH)), value(BRUSH_MODE)
-    w = templates.brush(coverage, log.net.weights[0][neuron], strength, mode)
+    w = templates.brush(coverage, log.net.weight(1)[neuron], strength, mode)
     return act("Brush", lambda: log.set_row(1, neuron, w, f"painted ({mode} {strength:+g})")) is not None
 
 

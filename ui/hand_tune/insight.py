@@ -19,7 +19,7 @@ def threshold(here, presenting: bool):
     th1, th2 = st.columns([2.2, 1], gap="large")
     with th1:
         if here.scorer is not None:
-            s = here.scorer.zs[here.layer - 1][:, here.neuron] - here.b
+            s = here.scorer.z(here.layer)[:, here.neuron] - here.b
             curve = charts.activation_curve(here.net, here.layer)
             colour = theme.ACTIVATION_COLOURS[here.net.activation]
             with st.container(key="tune_threshold_wide"):
@@ -60,13 +60,13 @@ def one_input(net, layer, neuron):
         st.image(figures.gray_image(x.reshape(templates.SIZE, templates.SIZE), 112), width=112)
         with st.container(key="tune_answer"):
             st.markdown(f"network answers **{int(np.argmax(fw.output))}** · this neuron's activation "
-                        f"**{float(fw.activations[layer][neuron]):.3f}** (z = {float(fw.zs[layer - 1][neuron]):.2f})")
+                        f"**{float(fw.a(layer)[neuron]):.3f}** (z = {float(fw.z(layer)[neuron]):.2f})")
 
 
 def what_excites(scorer, layer, neuron):
     """The test images this neuron answers most and least to."""
     tests = data.test_set()
-    acts = scorer.activations[layer][:, neuron]
+    acts = scorer.a(layer)[:, neuron]
     order = np.argsort(acts)
     st.markdown(f"**Test images that excite it most** (activation {acts[order[-1]]:.2f} … {acts[order[-12]]:.2f})")
     st.image(figures.thumbnails(tests.images, order[::-1][:12]))

@@ -82,7 +82,7 @@ def focus(log, layer, neuron):
         return layer, neuron
     for edit in reversed(log.done):
         for c in edit.changes:
-            n_in = log.net.weights[c.layer - 1].shape[1]
+            n_in = log.net.weight(c.layer).shape[1]
             j = int(c.indices[0]) if c.param == "b" else int(c.indices[0]) // n_in
             if (c.layer, j) in changed:
                 return c.layer, j

@@ -57,15 +57,15 @@ class Here:
 
     @property
     def w(self):
-        return self.net.weights[self.layer - 1][self.neuron]
+        return self.net.weight(self.layer)[self.neuron]
 
     @property
     def b(self) -> float:
-        return float(self.net.biases[self.layer - 1][self.neuron])
+        return float(self.net.bias(self.layer)[self.neuron])
 
     @property
     def trained_b(self) -> float:
-        return float(self.log.trained.biases[self.layer - 1][self.neuron])
+        return float(self.log.trained.bias(self.layer)[self.neuron])
 
 
 def header(model_name, presenting):
@@ -149,7 +149,7 @@ def neuron_and_tools(here: Here, presenting: bool):
 def the_weights(here: Here, tool: str, presenting: bool):
     b_text = f"Bias **b = {here.b:.3f}** (trained {here.trained_b:.3f})."
     if is_image_layer(here.layer, here.net):
-        limit = grid.colour_limit(here.log.trained.weights[0][here.neuron])
+        limit = grid.colour_limit(here.log.trained.weight(here.layer)[here.neuron])
         grid.draw_grid(here.w, limit, here.model_name, here.neuron, tool == BRUSH, tool == EXACT)
         how = {BRUSH: " Paint on it: each stroke is one edit.",
                EXACT: " Orange: the pixel chosen; click a cell to choose another."}.get(tool, "")
@@ -191,7 +191,7 @@ def exact_tool(here: Here):
                       help="Any number within ±1,000,000. Press Enter or the button.")
         st.form_submit_button("Set weight", on_click=actions.set_weight, args=args, key="tune_set_w")
     st.caption(f"weight from input {k}: now {float(here.w[k]):.4f}, trained "
-               f"{float(here.log.trained.weights[here.layer - 1][here.neuron, k]):.4f}")
+               f"{float(here.log.trained.weight(here.layer)[here.neuron, k]):.4f}")
     with st.form("tune_bias_form", border=False):
         bias_col, button_col = st.columns([2, 1], vertical_alignment="bottom")
         bias_col.text_input("New bias", key=BIAS, placeholder=f"now {here.b:.4g}")

@@ -51,7 +51,7 @@ def layer_weights(judge, challenge, code):
     """(picture, caption): the zeroed-then-rebuilt layer, one tile per neuron."""
     net = judge.rebuild(challenge, code)
     layer = challenge.start_layer or ws.LAYERS[-1]
-    w = net.weights[layer - 1]
+    w = net.weight(layer)
     return _grid(_rows_picture(w), per_row=4), f"{ws.layer_name(layer)}: {w.shape[0]} neurons"
 
 
@@ -60,8 +60,8 @@ def edited_neurons(judge, challenge, code):
     net, start = judge.rebuild(challenge, code), judge.start(challenge)
     tiles, names = [], []
     for layer in ws.LAYERS:
-        w, w0 = net.weights[layer - 1], start.weights[layer - 1]
-        b, b0 = net.biases[layer - 1], start.biases[layer - 1]
+        w, w0 = net.weight(layer), start.weight(layer)
+        b, b0 = net.bias(layer), start.bias(layer)
         rows = np.flatnonzero(np.any(w != w0, axis=1) | (b != b0))
         for n in rows:
             if len(tiles) < MAX_NEURONS:
