@@ -231,8 +231,9 @@ def test_a_layer_computation_shows_the_numbers_it_names(shipped):
 def test_an_upload_is_parsed_once_not_on_every_rerun(monkeypatch):
     calls = []
     load = weights_file.load
-    monkeypatch.setattr(weights_file, "load", lambda f: calls.append(1) or load(f))
     content = to_bytes(Network.initialise((784, 24, 10), seed=3))
+    # parses of the uploaded bytes only: the shipped models are read through the same loader when first used
+    monkeypatch.setattr(weights_file, "load", lambda f: (f == content and calls.append(1)) or load(f))
     at = upload(open_page(PAGE), "once.npz", content)
     widget(at, "button_group", params.LAYER).set_value(2).run()
     at.toggle(key=params.HOVER).set_value(True).run()
@@ -243,6 +244,15 @@ def test_an_upload_is_parsed_once_not_on_every_rerun(monkeypatch):
     at.file_uploader(key=params.UPLOAD).upload("renamed.npz", content, "application/octet-stream").run()
     assert len(calls) == 1  # the same bytes under another name: known by their SHA-256
     assert [t.value for t in at.text] == ["File: renamed.npz"]
+
+
+def test_each_session_keeps_its_own_upload_and_removing_it_frees_it():
+    content = to_bytes(Network.initialise((784, 24, 10), seed=3))
+    one, two = upload(open_page(PAGE), "one.npz", content), open_page(PAGE)
+    assert one.session_state[params.PARSED] is not two.session_state[params.PARSED]
+    assert len(one.session_state[params.PARSED]) == 1 and two.session_state[params.PARSED] == {}
+    one.file_uploader(key=params.UPLOAD).clear().run()
+    assert one.session_state[params.PARSED] == {} and list(table(one)["layer total"]) == [12560, 272, 170, 13002]
 
 
 def test_the_largest_legal_file_renders_bounded(drawn):

@@ -4,28 +4,23 @@ compared, and a what-if. The pictures are ui.parameters_pictures', the page's se
 
 Everything is counted from the arrays (``net.sizes``, ``len(net.weights)``), so any legal weights file works.
 
-An upload is parsed once: the parsed network is kept in the session with the SHA-256 of the file's bytes, and
-later reruns (any widget) reuse it instead of reading the file again.
+An upload is parsed once (ui.uploads): the parsed network is kept in the session under the SHA-256 of the file's
+bytes, and later reruns (any widget) reuse it instead of reading the file again.
 """
 from __future__ import annotations
-
-import hashlib
-import logging
-from dataclasses import dataclass
 
 import numpy as np
 import streamlit as st
 
-from src.infra import weights_file
 from src.network import Network, count_parameters
 
-from . import data, state, theme
+from . import data, state, theme, uploads
 from .parameters_pictures import MAX_NEURONS
 from .text import clean
 
 # --- this page's session keys, with their defaults --------------------------------------------------------
 UPLOAD = "params_upload"            # the file uploader (a weights file to inspect instead of the model in use)
-PARSED = "params_parsed"            # the last upload, parsed once: a Parsed
+PARSED = "params_parsed"            # the last upload, parsed once: {SHA-256: ui.uploads.Parsed}
 LAYER = "params_layer"              # the layer shown in "each layer, with its real dimensions"
 INPUT = "params"                    # prefix of the input chooser's keys (ui.inputs)
 HOVER = "params_hover"              # W as an interactive heatmap (colour bar, values on hover) instead of an image
@@ -35,11 +30,8 @@ COMPARE = "params_compare"          # which pair of models to compare
 COMPARE_LAYER = "params_compare_layer"
 WHATIF = "params_whatif"            # hidden layer sizes typed into the what-if calculator
 
-DEFAULTS = {PARSED: None, LAYER: 1, HOVER: False, SHOW_PROJECTION: False, SHOW_COMPARE: False,
+DEFAULTS = {PARSED: {}, LAYER: 1, HOVER: False, SHOW_PROJECTION: False, SHOW_COMPARE: False,
             COMPARE_LAYER: 1}
-
-
-log = logging.getLogger(__name__)
 
 
 def init(model_name: str):
@@ -49,51 +41,10 @@ def init(model_name: str):
 
 
 # --- the network shown: the model in use, or an uploaded file (parsed once) ---------------------------------
-@dataclass(frozen=True)
-class Parsed:
-    """One uploaded file, parsed: ``net`` or, when it was refused, ``error`` (a message safe to show)."""
-    sha256: str
-    file_id: str | None
-    net: Network | None
-    error: str | None
-
-
-def parse(content: bytes, file_id=None) -> Parsed:
-    """Read a weights file's bytes; any exception becomes a plain message (no traceback, no server path)."""
-    sha = weights_file_digest(content)
-    try:
-        return Parsed(sha, file_id, weights_file.load(content), None)
-    except weights_file.WeightsFileError as e:
-        return Parsed(sha, file_id, None, str(e))
-    except Exception:  # noqa: BLE001 - whatever else a loader raises, the visitor sees one plain sentence
-        log.exception("loading an uploaded weights file failed")
-        return Parsed(sha, file_id, None, "the file could not be read as a weights file")
-
-
-def weights_file_digest(content: bytes) -> str:
-    """SHA-256 (hex) of a file's bytes: what an upload is remembered by."""
-    return hashlib.sha256(content).hexdigest()
-
-
-def parsed_upload(upload) -> Parsed | None:
-    """The uploaded file parsed, once per file: kept in the session under its content's SHA-256.
-
-    A rerun with the same upload (same file id) reuses it without hashing; the same bytes uploaded again are
-    recognised by their hash. Only the last upload is kept, so a session holds at most one uploaded network."""
-    if upload is None:
-        st.session_state[PARSED] = None  # the visitor removed the file: free its network
-        return None
-    kept = st.session_state.get(PARSED)
-    file_id = getattr(upload, "file_id", None)
-    if kept is not None and file_id is not None and kept.file_id == file_id:
-        return kept
-    content = upload.getvalue()
-    if kept is not None and kept.sha256 == weights_file_digest(content):
-        kept = Parsed(kept.sha256, file_id, kept.net, kept.error)
-    else:
-        kept = parse(content, file_id)
-    st.session_state[PARSED] = kept
-    return kept
+def parsed_upload(upload) -> uploads.Parsed | None:
+    """The uploaded file parsed, once per file (ui.uploads): only the last upload is kept, so a session holds
+    at most one uploaded network, and removing the file frees it."""
+    return uploads.parsed(upload, PARSED, keep=1)
 
 
 def source_label(model_name: str, uploaded: bool = False, edited: bool = False) -> str:

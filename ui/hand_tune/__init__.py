@@ -13,7 +13,7 @@ lists its sections.
 Cross-page state (the model, this session's edited copy) goes through ``ui.state``.
 """
 from .. import data  # noqa: F401 - tests read the shipped weights' paths through it
-from .actions import (apply_template, chosen_input, parse_upload, parsed_upload, redo, reset, revert, set_bias,
+from .actions import (apply_template, chosen_input, parsed_upload, redo, reset, revert, set_bias,
                       set_weight, template_weights, transform, undo, upload, zero_layer)
 from .charts import (CHANGED_LISTED, activation_curve, changed_neurons_note, labelled_thumbnails, nice_ticks,
                      sum_range, threshold_label, threshold_svg, tick_label)

@@ -9,10 +9,9 @@ import numpy as np
 import streamlit as st
 
 from src import templates
-from src.infra import weights_file
 from src.edits import EditError
 
-from .. import state
+from .. import state, uploads
 from ..text import clean, safe, sentence
 from .keys import (BIAS, COL, FROM, ROW, SCALE, T_COL, T_ROW, T_STRENGTH, TEMPLATE, UPLOAD, UPLOAD_MESSAGE,
                    UPLOADS, VALUE, is_image_layer, say, value)
@@ -92,30 +91,10 @@ def reset(name):
 
 # --- uploads ---------------------------------------------------------------------------------------------
 
-def parse_upload(content: bytes):
-    """A Network, or the reason (plain text) why these bytes are not one. Never raises."""
-    try:
-        return weights_file.load(content)
-    except weights_file.WeightsFileError as e:
-        return str(e)
-    except Exception:  # noqa: BLE001 - whatever else the loader raises, the visitor sees no detail or path
-        return "it could not be read as a weights file"
-
-
-def parsed_upload(file):
-    """The parsed upload, from this session's cache when the same bytes were parsed before (keyed by their
-    SHA-256), so a file is parsed once, not on every rerun or re-upload."""
-    try:
-        content = weights_file.read_bytes(file)
-    except Exception as e:  # noqa: BLE001
-        return str(e) if isinstance(e, weights_file.WeightsFileError) else "it could not be read"
-    key = weights_file.digest(content)
-    cache = st.session_state.setdefault(UPLOADS, {})
-    if key not in cache:
-        cache[key] = parse_upload(content)
-        while len(cache) > UPLOADS_KEPT:
-            cache.pop(next(iter(cache)))
-    return cache[key]
+def parsed_upload(file) -> uploads.Parsed:
+    """The parsed upload (ui.uploads), from this session's cache when the same bytes were parsed before, so a
+    file is parsed once, not on every rerun or re-upload; the last UPLOADS_KEPT files are remembered."""
+    return uploads.parsed(file, UPLOADS, keep=UPLOADS_KEPT)
 
 
 def upload(name):
@@ -126,13 +105,14 @@ def upload(name):
         return
     shown = f"“{safe(file.name, 60)}”"  # the visitor chose the name: never let it be Markdown
     log = state.tuning(name).log
-    net = parsed_upload(file)
+    parsed = parsed_upload(file)
+    net = parsed.net
 
     def refuse(why):
         say("error", f"{shown} was not loaded: {why}", where=UPLOAD_MESSAGE)
 
-    if isinstance(net, str):
-        return refuse(f"{safe(sentence(net), 300)} Your current model is unchanged.")
+    if net is None:
+        return refuse(f"{safe(sentence(parsed.error), 300)} Your current model is unchanged.")
     if net.sizes != log.trained.sizes:
         return refuse(f"this page edits {log.trained.sizes} networks, the file holds {net.sizes}. "
                       "Your current model is unchanged.")

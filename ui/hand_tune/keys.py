@@ -35,7 +35,7 @@ LINK_DONE = "tune_link_done"     # the ?edits= code already applied (or written)
 LINK_MODEL = "tune_link_model"   # a link's model, chosen in the sidebar on the run after the link is opened
 LINK_CACHE = "tune_link_cache"   # {(model, edit-log revision): (code or None, length)}: a link is made once
 UPLOAD = "tune_upload"
-UPLOADS = "tune_uploads"         # {SHA-256 of a file's bytes: Network or the reason it was refused}
+UPLOADS = "tune_uploads"         # {SHA-256 of a file's bytes: ui.uploads.Parsed}, the last few uploads
 
 BRUSH, EXACT, PATTERN, WHOLE = "Brush", "Exact", "Template", "Whole"  # short: four fit a phone's width
 COMPARE_TRAINED, COMPARE_LAST = "the trained model", "before the last edit"
