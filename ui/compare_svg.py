@@ -3,7 +3,6 @@ dots (values written exactly, however far out z is: σ(-1000) = 5.08×10⁻⁴³
 as bars. SVG images (st.image) draw at once in a browser; Plotly is loaded only for the sections below them."""
 from __future__ import annotations
 
-import html
 import math
 from dataclasses import dataclass
 
@@ -12,6 +11,7 @@ import numpy as np
 from src.activations import relu, relu_prime, sigmoid, sigmoid_prime
 
 from . import theme
+from .svg import esc, nice_ticks
 
 COLOURS = theme.ACTIVATION_COLOURS
 FIXED_RANGE = 8.0           # the curves always show at least -8..8, and extend to take in every marked z
@@ -78,24 +78,8 @@ def z_range(zs) -> tuple:
     return (lo - pad if lo < -FIXED_RANGE else lo, hi + pad if hi > FIXED_RANGE else hi)
 
 
-# The first view draws no Plotly figure: the curves and the activations are SVG images (st.image), which a
-
-
 _INK, _MUTED, _GRID, _BOX = "#FAFAFA", "#A3A8B8", "rgba(250,250,250,0.13)", "rgba(14,17,23,0.92)"
 _FONT = "font-family=\"Source Sans Pro, sans-serif\""
-
-
-def nice_ticks(lo: float, hi: float, count: int = 5) -> list:
-    """About ``count`` round tick values (1, 2 or 5 x 10^k apart) between lo and hi."""
-    raw = (hi - lo) / max(count, 1)
-    power = 10 ** math.floor(math.log10(raw)) if raw > 0 else 1.0
-    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
-    first = math.ceil(lo / step) * step
-    return [round(first + i * step, 10) for i in range(int((hi - first) / step + 1e-9) + 1)]
-
-
-def _esc(text) -> str:
-    return html.escape(str(text), quote=True)
 
 
 @dataclass
@@ -151,11 +135,11 @@ def functions_svg(name: str, marks: dict, own_z=None, width=380, height=300) -> 
     grid = np.unique(np.concatenate([np.linspace(-FIXED_RANGE, FIXED_RANGE, 241), np.linspace(lo, hi, 241)]))
     parts = [f'<svg viewBox="0 0 {width} {height}" width="{width}" height="{height}" {_FONT} font-size="13">',
              f'<defs><clipPath id="plot"><rect x="{left}" y="{top_px}" width="{pw}" height="{ph}"/></clipPath></defs>',
-             f'<text x="{width / 2}" y="18" fill="{_INK}" text-anchor="middle" font-size="15">{_esc(title)}</text>']
-    for t in nice_ticks(y_lo, y_hi, 4):
+             f'<text x="{width / 2}" y="18" fill="{_INK}" text-anchor="middle" font-size="15">{esc(title)}</text>']
+    for t in nice_ticks(y_lo, y_hi, 5):  # ui.svg's round ticks, as every hand-made chart has them
         parts.append(f'<line x1="{left}" x2="{left + pw}" y1="{py(t):.1f}" y2="{py(t):.1f}" stroke="{_GRID}"/>'
                      f'<text x="{left - 6}" y="{py(t) + 4:.1f}" fill="{_MUTED}" text-anchor="end">{number_text(t)}</text>')
-    for t in nice_ticks(lo, hi, 5):
+    for t in nice_ticks(lo, hi, 6):
         parts.append(f'<line x1="{px(t):.1f}" x2="{px(t):.1f}" y1="{top_px}" y2="{top_px + ph}" stroke="{_GRID}"/>'
                      f'<text x="{px(t):.1f}" y="{top_px + ph + 16}" fill="{_MUTED}" text-anchor="middle">'
                      f'{number_text(t)}</text>')
@@ -188,7 +172,7 @@ def functions_svg(name: str, marks: dict, own_z=None, width=380, height=300) -> 
                      f'stroke="{m.colour}"/>')
         for i, line in enumerate(m.lines):
             weight = ' font-weight="bold"' if i == 0 else ""
-            parts.append(f'<text x="{bx + 7:.1f}" y="{by + 18 + 16 * i:.1f}" fill="{_INK}"{weight}>{_esc(line)}</text>')
+            parts.append(f'<text x="{bx + 7:.1f}" y="{by + 18 + 16 * i:.1f}" fill="{_INK}"{weight}>{esc(line)}</text>')
         parts.append("</g>")
     parts.append("</svg>")
     return "".join(parts)
