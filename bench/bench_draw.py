@@ -27,8 +27,6 @@ import argparse
 import base64
 import io
 import json
-import os
-import platform
 import statistics
 import sys
 import time
@@ -41,7 +39,7 @@ sys.path.insert(0, str(ROOT))        # run from anywhere: `src` and `ui` are the
 sys.path.insert(0, str(ROOT / "bench"))
 
 from canvas_like import canvas_like, draw  # noqa: E402
-from common import latency  # noqa: E402
+from common import latency, machine  # noqa: E402
 from src.infra import mnist, weights_file  # noqa: E402
 from src.preprocess import preprocess  # noqa: E402
 
@@ -125,12 +123,8 @@ def main(argv=None):
     logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").disabled = True
 
     print("Environment")
-    print(f"  python {platform.python_version()}, numpy {np.__version__}, streamlit {streamlit.__version__}, "
-          f"{platform.machine()}, {len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count()} CPUs")
-    print(f"  OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', '(not set)')}; "
-          f"{args.calls} timed calls per micro-benchmark, {args.reruns} timed reruns per page")
-    if hasattr(os, "getloadavg"):
-        print(f"  load average at start: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
+    print(f"  {machine()}, streamlit {streamlit.__version__}")
+    print(f"  {args.calls} timed calls per micro-benchmark, {args.reruns} timed reruns per page")
 
     canvases = drawings()
     canvas = canvases[0]

@@ -9,7 +9,6 @@ the share code written into the address bar, the weight grid's PNG and the thres
 """
 from __future__ import annotations
 
-import os
 import statistics
 import sys
 import time
@@ -19,7 +18,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from common import load_mnist  # noqa: E402
+from common import load_mnist, machine  # noqa: E402
 from src.infra import weights_file  # noqa: E402
 from src.edits import EditLog, encode_link  # noqa: E402
 from src.scoring import Scorer  # noqa: E402
@@ -42,7 +41,7 @@ def main():
     images, labels = load_mnist("test")
     x = pixels(images)
     root = Path(__file__).resolve().parents[1]
-    print(f"numpy {np.__version__}, {os.cpu_count()} CPUs, OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}")
+    print(machine())
     print(f"{len(labels):,} test images; medians of {REPEATS} edits each\n")
     print(f"{'model':<8} {'edit':<34} {'full forward':>13} {'incremental':>12} {'speed-up':>9}")
     rng = np.random.default_rng(0)

@@ -141,7 +141,7 @@ def main(argv=None):
         times = page.locator(".inst").evaluate("el => el.__instant.times")
         parts = page.locator(".inst").evaluate("el => el.__instant.parts")
 
-        back_home = nav(page, wire, "Home")
+        nav(page, wire, "Home")  # away, then back: what coming back to Draw sends
         back_draw = nav(page, wire, "Draw & classify")
         page.goto(f"{server.url}/hand_tune?edits={code}")
         wire.wait_quiet(page)

@@ -9,7 +9,6 @@
 """
 from __future__ import annotations
 
-import os
 import statistics
 import sys
 import time
@@ -19,7 +18,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from common import load_mnist  # noqa: E402
+from common import load_mnist, machine  # noqa: E402
 from src import probe  # noqa: E402
 from src.infra import weights_file  # noqa: E402
 from src.network import Network  # noqa: E402
@@ -70,7 +69,7 @@ def main():
     images, labels = load_mnist("test")
     x = pixels(images)
     root = Path(__file__).resolve().parents[1]
-    print(f"numpy {np.__version__}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}, OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}")
+    print(machine())
     print(f"medians of {REPEATS} runs; {len(labels):,} test images\n")
     for name in ("sigmoid", "relu"):
         net = weights_file.load(root / "weights" / f"{name}.npz")

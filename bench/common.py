@@ -24,6 +24,17 @@ if str(ROOT) not in sys.path:
 from src.infra import mnist  # noqa: E402
 
 
+def machine() -> str:
+    """One line on what the figures were measured on: Python, NumPy, usable CPUs, BLAS threads, load."""
+    import platform
+
+    import numpy as np
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    load = " ".join(f"{v:.2f}" for v in os.getloadavg()) if hasattr(os, "getloadavg") else "unknown"
+    return (f"python {platform.python_version()}, numpy {np.__version__}, {platform.machine()}, {cpus} CPUs, "
+            f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', '(not set)')}, load average {load}")
+
+
 def latency(fn, n, warmup=0):
     """The individual times of n calls of fn, in seconds, after ``warmup`` untimed calls."""
     for _ in range(warmup):

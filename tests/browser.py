@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import shutil
 import socket
@@ -15,6 +16,18 @@ ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+# The two screens every page must work on: a laptop or projector, and a phone held upright (touch).
+DESKTOP = {"viewport": {"width": 1400, "height": 1000}}
+PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True, "device_scale_factor": 2}
+# Generous waits: on a shared 2-core machine under load a page has taken 20-35 s to settle (no timing is asserted).
+LOAD_MS = 120_000
+# Digits as strokes, lists of (x, y) points on a 280x280 drawing surface (scaled to the surface's size on screen).
+DIGITS = {
+    7: [[(70, 60), (210, 60), (185, 120), (155, 180), (130, 240)]],
+    1: [[(140, 45), (140, 100), (140, 160), (140, 235)]],
+    0: [[(140 + 55 * math.sin(t / 20 * 2 * math.pi), 140 - 90 * math.cos(t / 20 * 2 * math.pi)) for t in range(21)]],
+}
 
 
 def missing() -> str | None:
@@ -82,6 +95,13 @@ def app_server(extra_env=None, timeout=60):
         stop_app(proc)
 
 
+def served_app():
+    """(base URL, Chromium): the app on a free port and one browser, for a module's tests. A test module makes it
+    its fixture with ``app = pytest.fixture(scope="module", name="app")(br.served_app)``."""
+    with app_server() as url, browser() as b:
+        yield url, b
+
+
 @contextlib.contextmanager
 def browser():
     from playwright.sync_api import sync_playwright
@@ -91,6 +111,15 @@ def browser():
             yield b
         finally:
             b.close()
+
+
+def open_page(b, url: str, path: str = "", screen=DESKTOP, selector=None, timeout=60_000):
+    """A new page in its own context (a fresh session: its own cookies) on ``screen``, at ``url/path``, once the
+    app has run (and ``selector``, if given, is on it). Close it with ``page.context.close()``."""
+    page = b.new_context(**screen).new_page()
+    page.goto(f"{url}/{path.lstrip('/')}")
+    wait_for_app(page, timeout, selector)
+    return page
 
 
 def wait_for_app(page, timeout=60_000, selector=None):

@@ -2,7 +2,6 @@
 
 The server canvas is the draw page's second way to draw (instant mode, the default, is tested in
 tests/test_browser_instant.py): each stroke goes to the server, which answers."""
-import math
 import re
 
 import pytest
@@ -11,35 +10,21 @@ from tests import browser as br
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(br.missing() is not None, reason=br.missing() or "")]
 
-# Strokes as lists of (x, y) points on the 280x280 canvas.
-DIGITS = {
-    7: [[(70, 60), (210, 60), (185, 120), (155, 180), (130, 240)]],
-    1: [[(140, 45), (140, 100), (140, 160), (140, 235)]],
-    0: [[(140 + 55 * math.sin(t / 20 * 2 * math.pi), 140 - 90 * math.cos(t / 20 * 2 * math.pi)) for t in range(21)]],
-}
-DESKTOP = {"viewport": {"width": 1400, "height": 1000}}
-# Generous waits: on a shared 2-core machine under load a page has taken 20-35 s to settle (no timing is asserted).
-LOAD_MS = 120_000
-PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True, "device_scale_factor": 2}
 
-
-@pytest.fixture(scope="module")
-def app():
-    with br.app_server() as url, br.browser() as b:
-        yield url, b
+app = pytest.fixture(scope="module", name="app")(br.served_app)
 
 
 def open_server_canvas(page, url):
     page.goto(f"{url}/draw")
-    br.wait_for_app(page, timeout=LOAD_MS)
+    br.wait_for_app(page, timeout=br.LOAD_MS)
     page.get_by_text("Server canvas", exact=True).click()
-    br.wait_for_app(page, timeout=LOAD_MS, selector="canvas.upper-canvas")
+    br.wait_for_app(page, timeout=br.LOAD_MS, selector="canvas.upper-canvas")
 
 
 @pytest.fixture
 def page(app):
     url, b = app
-    context = b.new_context(**DESKTOP)
+    context = b.new_context(**br.DESKTOP)
     p = context.new_page()
     open_server_canvas(p, url)
     yield p
@@ -96,10 +81,10 @@ def ink_on_canvas(page) -> int:
         " for (let i = 0; i < d.length; i += 4) if (d[i] > 128) n++; return n }")
 
 
-@pytest.mark.parametrize("digit", sorted(DIGITS))
+@pytest.mark.parametrize("digit", sorted(br.DIGITS))
 def test_drawn_digit_is_recognised(page, digit):
     assert "Draw a digit" in answer_text(page)
-    draw(page, DIGITS[digit])
+    draw(page, br.DIGITS[digit])
     assert wait_answer(page) == digit
 
 
@@ -110,14 +95,14 @@ def test_canvas_toolbar_is_hidden_and_drawing_keeps_working(page):
     assert page.locator("canvas.upper-canvas").count() == 1
     assert not page.locator(".dc-toolbar").first.is_visible()
     assert not page.get_by_role("button", name="Edit", exact=True).is_visible()
-    draw(page, DIGITS[1])
+    draw(page, br.DIGITS[1])
     assert wait_answer(page, 1) == 1
     page.locator("canvas.upper-canvas").first.hover()
     assert not page.locator(".dc-toolbar").first.is_visible()
 
 
 def test_undo_and_clear(page):
-    draw(page, DIGITS[1])
+    draw(page, br.DIGITS[1])
     assert wait_answer(page, 1) == 1
     ink_one = ink_on_canvas(page)
     draw(page, [[(60, 60), (140, 60), (220, 60)]])  # a bar across the top: the 1 becomes a 7
@@ -130,19 +115,19 @@ def test_undo_and_clear(page):
     wait_answer(page, "none")
     page.wait_for_timeout(500)
     assert ink_on_canvas(page) == 0
-    draw(page, DIGITS[7])  # and drawing goes on as before
+    draw(page, br.DIGITS[7])  # and drawing goes on as before
     assert wait_answer(page, 7) == 7
 
 
 def test_drawing_is_still_there_after_visiting_another_page(page):
-    draw(page, DIGITS[7])
+    draw(page, br.DIGITS[7])
     assert wait_answer(page, 7) == 7
     ink = ink_on_canvas(page)
     page.get_by_role("link", name="Home").first.click()
     br.wait_for_app(page)
     page.wait_for_selector("canvas.upper-canvas", state="detached")
     page.get_by_role("link", name="Draw & classify").first.click()
-    br.wait_for_app(page, timeout=LOAD_MS, selector="canvas.upper-canvas")
+    br.wait_for_app(page, timeout=br.LOAD_MS, selector="canvas.upper-canvas")
     assert wait_answer(page, 7) == 7
     page.wait_for_timeout(500)
     assert ink_on_canvas(page) == pytest.approx(ink, rel=0.05)
@@ -159,14 +144,14 @@ def test_clicking_a_neuron_inspects_it(page):
 def test_phone_answer_is_visible_without_scrolling_after_drawing(app, tmp_path):
     """390x844 touch screen: draw with a finger; the answer is on screen, nothing scrolled."""
     url, b = app
-    context = b.new_context(**PHONE)
+    context = b.new_context(**br.PHONE)
     page = context.new_page()
     open_server_canvas(page, url)
-    draw_with_finger(page, DIGITS[7])
+    draw_with_finger(page, br.DIGITS[7])
     assert wait_answer(page, 7) == 7
     page.screenshot(path=str(tmp_path / "phone.png"))
     scrolled = page.evaluate("() => window.scrollY + (document.querySelector('[data-testid=stMain]') || {}).scrollTop")
     assert not scrolled
     box = page.locator(".st-key-prediction").bounding_box()
-    assert box["y"] >= 0 and box["y"] + box["height"] <= PHONE["viewport"]["height"], box
+    assert box["y"] >= 0 and box["y"] + box["height"] <= br.PHONE["viewport"]["height"], box
     context.close()

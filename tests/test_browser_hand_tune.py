@@ -14,10 +14,7 @@ METRIC = "[data-testid='stMetric']"
 CANVAS = ".st-key-tune_grid canvas.upper-canvas"
 
 
-@pytest.fixture(scope="module")
-def app():
-    with br.app_server() as url, br.browser() as b:
-        yield url, b
+app = pytest.fixture(scope="module", name="app")(br.served_app)
 
 
 def metrics(page):

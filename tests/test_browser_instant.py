@@ -1,7 +1,5 @@
 """Real browser: instant mode on the draw page. The answer is read while the mouse button is still down, nothing
 goes to the server during a stroke, a broken canvas gives the fallback, phone and projector sizes hold."""
-import math
-
 import pytest
 
 from tests import browser as br
@@ -10,25 +8,13 @@ expect = pytest.importorskip("playwright.sync_api").expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(br.missing() is not None, reason=br.missing() or "")]
 
-# Strokes as (x, y) points on the 280x280 surface (scaled to the surface's size on screen).
-DIGITS = {
-    7: [[(70, 60), (210, 60), (185, 120), (155, 180), (130, 240)]],
-    1: [[(140, 45), (140, 100), (140, 160), (140, 235)]],
-    0: [[(140 + 55 * math.sin(t / 20 * 2 * math.pi), 140 - 90 * math.cos(t / 20 * 2 * math.pi)) for t in range(21)]],
-}
-DESKTOP = {"viewport": {"width": 1400, "height": 1000}}
-PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True, "device_scale_factor": 2}
-LOAD_MS = 120_000
 SURFACE = ".inst-surface"
 
 
-@pytest.fixture(scope="module")
-def app():
-    with br.app_server() as url, br.browser() as b:
-        yield url, b
+app = pytest.fixture(scope="module", name="app")(br.served_app)
 
 
-def open_draw(app, options=DESKTOP, query="", init_script=None, surface=True):
+def open_draw(app, options=br.DESKTOP, query="", init_script=None, surface=True):
     url, b = app
     context = b.new_context(**options)
     page = context.new_page()
@@ -37,7 +23,7 @@ def open_draw(app, options=DESKTOP, query="", init_script=None, surface=True):
     sent = []  # the size of every websocket frame the page sends to the server
     page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(len(payload))))
     page.goto(f"{url}/draw{query}")
-    br.wait_for_app(page, timeout=LOAD_MS, selector=SURFACE if surface else None)
+    br.wait_for_app(page, timeout=br.LOAD_MS, selector=SURFACE if surface else None)
     return context, page, sent
 
 
@@ -74,11 +60,11 @@ def instant_state(page, expression):
     return page.locator(".inst").evaluate(f"el => {{ const s = el.__instant; return {expression}; }}")
 
 
-@pytest.mark.parametrize("digit", sorted(DIGITS))
+@pytest.mark.parametrize("digit", sorted(br.DIGITS))
 def test_the_answer_is_there_before_the_button_is_released(desktop, digit):
     page, sent = desktop
     assert answer(page) == ""
-    stroke(page, DIGITS[digit][0], release=False)
+    stroke(page, br.DIGITS[digit][0], release=False)
     assert answer(page) == str(digit)  # read with the button still down: nothing has gone to the server
     page.mouse.up()
 
@@ -87,7 +73,7 @@ def test_nothing_goes_to_the_server_during_a_stroke_and_one_message_after(deskto
     page, sent = desktop
     page.wait_for_timeout(1500)  # let the page's own start-up messages pass
     before = len(sent)
-    stroke(page, DIGITS[0][0], release=False)
+    stroke(page, br.DIGITS[0][0], release=False)
     page.wait_for_timeout(500)
     assert len(sent) == before, "frames were sent while drawing"
     updates = instant_state(page, "s.updates")
@@ -102,7 +88,7 @@ def test_nothing_goes_to_the_server_during_a_stroke_and_one_message_after(deskto
 
 def test_undo_and_clear_and_the_grid_brush(desktop):
     page, _ = desktop
-    stroke(page, DIGITS[1][0])
+    stroke(page, br.DIGITS[1][0])
     assert answer(page) == "1"
     stroke(page, [(60, 60), (140, 60), (220, 60)])  # a bar across the top: a 7
     assert answer(page) == "7"
@@ -120,13 +106,13 @@ def test_undo_and_clear_and_the_grid_brush(desktop):
 
 def test_drawing_is_still_there_after_visiting_another_page(desktop):
     page, _ = desktop
-    stroke(page, DIGITS[7][0])
+    stroke(page, br.DIGITS[7][0])
     assert answer(page) == "7"
     br.wait_for_app(page)
     page.get_by_role("link", name="Home").first.click()
     br.wait_for_app(page)
     page.get_by_role("link", name="Draw & classify").first.click()
-    br.wait_for_app(page, timeout=LOAD_MS, selector=SURFACE)
+    br.wait_for_app(page, timeout=br.LOAD_MS, selector=SURFACE)
     expect(page.locator(".inst-digit")).to_have_text("7", timeout=30_000)
 
 
@@ -134,13 +120,13 @@ def test_a_tab_that_lost_the_weights_asks_for_them(desktop):
     """The server sends only the network's version to a tab that said it holds it; a tab that no longer does
     asks, and gets the weights again."""
     page, _ = desktop
-    stroke(page, DIGITS[7][0])
+    stroke(page, br.DIGITS[7][0])
     br.wait_for_app(page)
     page.get_by_role("link", name="Home").first.click()
     br.wait_for_app(page)
     page.evaluate("() => window.__instantNetworks.clear()")
     page.get_by_role("link", name="Draw & classify").first.click()
-    br.wait_for_app(page, timeout=LOAD_MS, selector=SURFACE)
+    br.wait_for_app(page, timeout=br.LOAD_MS, selector=SURFACE)
     expect(page.locator(".inst-digit")).to_have_text("7", timeout=30_000)
     assert page.evaluate("() => window.__instantNetworks.size") == 1
     assert instant_state(page, "s.asked") == 1  # it was sent the version alone, and asked once
@@ -148,7 +134,7 @@ def test_a_tab_that_lost_the_weights_asks_for_them(desktop):
 
 def test_clicking_a_neuron_inspects_it(desktop):
     page, _ = desktop
-    stroke(page, DIGITS[7][0])
+    stroke(page, br.DIGITS[7][0])
     br.wait_for_app(page)
     x, y = instant_state(page, "s.layout.pos[1][5]")  # layer 2, neuron 5, in the picture's own px
     net = page.locator(".inst-net")
@@ -169,27 +155,27 @@ def test_a_script_error_shows_the_fallback(app):
     context, page, _ = open_draw(app, init_script="HTMLCanvasElement.prototype.getContext = () => null;",
                                  surface=False)
     page.wait_for_function("() => [...document.querySelectorAll('[data-testid=stAlert]')]"
-                           ".some(e => e.innerText.includes('Drawing is unavailable'))", timeout=LOAD_MS)
+                           ".some(e => e.innerText.includes('Drawing is unavailable'))", timeout=br.LOAD_MS)
     assert "unavailable" in page.locator(".inst-fallback").inner_text()
     page.get_by_role("button", name="Use the MNIST test images").click()
     br.wait_for_app(page)
-    page.wait_for_function("() => document.querySelector('.st-key-prediction') !== null", timeout=LOAD_MS)
+    page.wait_for_function("() => document.querySelector('.st-key-prediction') !== null", timeout=br.LOAD_MS)
     context.close()
 
 
 def test_phone_shows_the_answer_and_outputs_while_a_finger_draws(app):
-    context, page, sent = open_draw(app, PHONE)
+    context, page, sent = open_draw(app, br.PHONE)
     box = surface_box(page)
     k = box["width"] / 280
     cdp = context.new_cdp_session(page)
-    points = [(box["x"] + x * k, box["y"] + y * k) for x, y in DIGITS[7][0]]
+    points = [(box["x"] + x * k, box["y"] + y * k) for x, y in br.DIGITS[7][0]]
     cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": points[0][0], "y": points[0][1]}]})
     for (x0, y0), (x1, y1) in zip(points, points[1:]):
         for j in range(1, 9):
             cdp.send("Input.dispatchTouchEvent", {"type": "touchMove",
                                                   "touchPoints": [{"x": x0 + (x1 - x0) * j / 8, "y": y0 + (y1 - y0) * j / 8}]})
     assert answer(page) == "7"  # finger still down
-    height = PHONE["viewport"]["height"]
+    height = br.PHONE["viewport"]["height"]
     for selector in (".inst-answer", ".inst-bars"):
         b = page.locator(selector).bounding_box()
         assert b["y"] >= 0 and b["y"] + b["height"] <= height, (selector, b)
@@ -205,7 +191,7 @@ def test_phone_shows_the_answer_and_outputs_while_a_finger_draws(app):
 
 def test_presenter_view_has_a_large_surface_and_labels(app):
     context, page, _ = open_draw(app, query="?present=1")
-    stroke(page, DIGITS[7][0])
+    stroke(page, br.DIGITS[7][0])
     assert surface_box(page)["width"] >= 420
     sizes = page.locator(".inst").evaluate(
         "el => [...el.querySelectorAll('.inst-caption, figcaption, button, label, .inst-neuron')]"

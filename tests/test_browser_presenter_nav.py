@@ -11,55 +11,43 @@ from ui.registry import PAGES
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(br.missing() is not None, reason=br.missing() or "")]
 
-DESKTOP = {"viewport": {"width": 1400, "height": 1000}}
-PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True, "device_scale_factor": 2}
 EXIT = ".st-key-presenter_exit button"
 EXPAND = "[data-testid=stExpandSidebarButton]"
+PROJECTOR = {"viewport": {"width": 1920, "height": 1080}}
 
 
-@pytest.fixture(scope="module")
-def app():
-    with br.app_server() as url, br.browser() as b:
-        yield url, b
+app = pytest.fixture(scope="module", name="app")(br.served_app)
 
 
 @pytest.mark.parametrize("path", [p.url_path for p in PAGES])
 def test_every_page_in_the_presenter_view_has_a_visible_exit(app, path):
     url, b = app
-    ctx = b.new_context(**DESKTOP)  # a fresh session each: /workshop?present=1 shows only its join form then
-    page = ctx.new_page()
-    page.goto(f"{url}/{path}?present=1")
-    br.wait_for_app(page, selector=EXIT)
+    # a fresh session each: /workshop?present=1 shows only its join form then
+    page = br.open_page(b, url, f"{path}?present=1", br.DESKTOP, selector=EXIT)
     exit_button = page.locator(".st-key-presenter_exit").get_by_role("button", name="Exit presenter view")
     assert exit_button.is_visible()
     box = exit_button.bounding_box()
     assert box["y"] >= 0 and box["x"] + box["width"] <= 1400 and box["y"] + box["height"] <= 200  # in view, at the top
     if path != "workshop":  # a fresh session's Workshop stops at its join form before drawing the sidebar
         assert page.locator(EXPAND).is_visible()  # pages and the model are one click away
-    ctx.close()
+    page.context.close()
 
 
 def test_the_exit_leaves_the_presenter_view(app):
     url, b = app
-    ctx = b.new_context(**DESKTOP)
-    page = ctx.new_page()
-    page.goto(f"{url}/hand_tune?present=1")
-    br.wait_for_app(page, selector=EXIT)
+    page = br.open_page(b, url, "hand_tune?present=1", br.DESKTOP, selector=EXIT)
     assert page.locator("[data-testid=stHeader]").evaluate("e => getComputedStyle(e).pointerEvents") == "none"
     page.locator(".st-key-presenter_exit").get_by_role("button", name="Exit presenter view").click()
     page.wait_for_function("() => location.search.includes('present=0')")
     br.wait_for_app(page)
     assert page.locator(EXIT).count() == 0
     assert page.get_by_text("Keep and share").count() == 1  # the full page is back
-    ctx.close()
+    page.context.close()
 
 
 def test_on_a_phone_the_sidebar_closes_after_choosing_a_page(app):
     url, b = app
-    ctx = b.new_context(**PHONE)
-    page = ctx.new_page()
-    page.goto(f"{url}/")
-    br.wait_for_app(page, selector=EXPAND)
+    page = br.open_page(b, url, "", br.PHONE, selector=EXPAND)
     page.locator(EXPAND).click()
     sidebar = page.locator("[data-testid=stSidebar]")
     page.wait_for_function("() => document.querySelector('[data-testid=stSidebar]').dataset.collapsed === 'false'")
@@ -70,21 +58,18 @@ def test_on_a_phone_the_sidebar_closes_after_choosing_a_page(app):
     br.wait_for_app(page, selector=".st-key-tune_grid")
     box = sidebar.bounding_box()
     assert box is None or box["x"] + box["width"] <= 1  # off the screen: the page is what the visitor sees
-    ctx.close()
+    page.context.close()
 
 
 def test_on_a_wide_screen_the_sidebar_stays_open_after_choosing_a_page(app):
     url, b = app
-    ctx = b.new_context(**DESKTOP)
-    page = ctx.new_page()
-    page.goto(f"{url}/")
-    br.wait_for_app(page, selector="[data-testid=stSidebar] a[data-testid=stPageLink-NavLink]")
+    page = br.open_page(b, url, "", br.DESKTOP, selector="[data-testid=stSidebar] a[data-testid=stPageLink-NavLink]")
     page.locator("[data-testid=stSidebar] a[data-testid=stPageLink-NavLink]").filter(has_text="Hand-tune").click()
     page.wait_for_url("**/hand_tune**")
     br.wait_for_app(page, selector=".st-key-tune_grid")
     page.wait_for_timeout(500)
     assert page.locator("[data-testid=stSidebar]").get_attribute("data-collapsed") == "false"
-    ctx.close()
+    page.context.close()
 
 
 def svg_text_px(page, img) -> float:
@@ -103,10 +88,8 @@ def font_px(locator) -> float:
 
 def test_hand_tune_presenter_view_is_big_enough_for_a_projector(app):
     url, b = app
-    ctx = b.new_context(viewport={"width": 1920, "height": 1080})
-    page = ctx.new_page()
-    page.goto(f"{url}/hand_tune?present=1&neuron=3")
-    br.wait_for_app(page, selector=".st-key-tune_grid canvas.upper-canvas")
+    page = br.open_page(b, url, "hand_tune?present=1&neuron=3", PROJECTOR,
+                        selector=".st-key-tune_grid canvas.upper-canvas")
     canvas = page.locator(".st-key-tune_grid canvas.upper-canvas").first.bounding_box()
     assert canvas["width"] >= 420 and canvas["height"] >= 420
     for label in page.locator(".tune-legend span").all():
@@ -114,29 +97,24 @@ def test_hand_tune_presenter_view_is_big_enough_for_a_projector(app):
     for caption in page.locator(".st-key-tune_grid ~ * [data-testid=stCaptionContainer]").all():
         assert font_px(caption) >= 16
     assert svg_text_px(page, page.locator(".st-key-tune_threshold_wide img").first) >= 16
-    ctx.close()
+    page.context.close()
 
 
 def test_hand_tune_threshold_chart_is_readable_on_a_phone(app):
     url, b = app
-    ctx = b.new_context(**PHONE)
-    page = ctx.new_page()
-    page.goto(f"{url}/hand_tune?neuron=3")
-    br.wait_for_app(page, selector=".st-key-tune_threshold_narrow img")
+    page = br.open_page(b, url, "hand_tune?neuron=3", br.PHONE, selector=".st-key-tune_threshold_narrow img")
     page.locator(".st-key-tune_threshold_wide").wait_for(state="hidden", timeout=10_000)
     chart = page.locator(".st-key-tune_threshold_narrow img").first
     assert svg_text_px(page, chart) >= 12
     assert chart.bounding_box()["width"] <= 390
-    ctx.close()
+    page.context.close()
 
 
 def test_hand_tune_presenter_view_weight_bars_have_large_labels(app):
     url, b = app
-    ctx = b.new_context(viewport={"width": 1920, "height": 1080})
-    page = ctx.new_page()
-    page.goto(f"{url}/hand_tune?present=1&layer=2&neuron=4")
-    br.wait_for_app(page, selector=".st-key-tune_bars .main-svg text")
+    page = br.open_page(b, url, "hand_tune?present=1&layer=2&neuron=4", PROJECTOR,
+                        selector=".st-key-tune_bars .main-svg text")
     sizes = page.locator(".st-key-tune_bars .main-svg text").evaluate_all(
         "els => els.filter(e => e.textContent.trim()).map(e => parseFloat(getComputedStyle(e).fontSize))")
     assert sizes and min(sizes) >= 16, sizes
-    ctx.close()
+    page.context.close()

@@ -20,10 +20,7 @@ MARKDOWN = [f"[x](https://{EVIL})", f"![](https://{EVIL}/p.png)", f"<img src=htt
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 
-@pytest.fixture(scope="module")
-def app():
-    with br.app_server() as url, br.browser() as b:
-        yield url, b
+app = pytest.fixture(scope="module", name="app")(br.served_app)
 
 
 def open_page(b, url, viewport):

@@ -15,14 +15,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.skipif(br.missing() is not None, 
 
 GRID = ".st-key-tune_grid"
 CANVAS = f"{GRID} canvas.upper-canvas"
-DESKTOP = {"viewport": {"width": 1400, "height": 1000}}
-PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True, "device_scale_factor": 2}
 
 
-@pytest.fixture(scope="module")
-def app():
-    with br.app_server() as url, br.browser() as b:
-        yield url, b
+app = pytest.fixture(scope="module", name="app")(br.served_app)
 
 
 def open_tune(b, url, context, query="neuron=3"):
@@ -71,7 +66,7 @@ def settle(page, ms=2500):
 @pytest.mark.parametrize("tool", ["Exact", "Template", "Whole"])
 def test_dragging_the_grid_under_another_tool_keeps_the_page(app, tool):
     url, b = app
-    ctx, page = open_tune(b, url, DESKTOP)
+    ctx, page = open_tune(b, url, br.DESKTOP)
     choose_tool(page, tool)
     box = page.locator(GRID).first.bounding_box()
     page.mouse.click(box["x"] + 100, box["y"] + 100)
@@ -90,7 +85,7 @@ def test_dragging_the_grid_under_another_tool_keeps_the_page(app, tool):
 
 def test_exact_tool_a_click_on_the_grid_chooses_the_pixel(app):
     url, b = app
-    ctx, page = open_tune(b, url, DESKTOP)
+    ctx, page = open_tune(b, url, br.DESKTOP)
     choose_tool(page, "Exact")
     box = page.locator(CANVAS).first.bounding_box()
     cell = box["width"] / 28
@@ -135,7 +130,7 @@ def scroll_top(page) -> float:
 
 def test_on_a_phone_a_finger_scrolls_past_the_grid_and_paints_after_a_tap(app):
     url, b = app
-    ctx, page = open_tune(b, url, PHONE)
+    ctx, page = open_tune(b, url, br.PHONE)
     cdp = ctx.new_cdp_session(page)
     for tool in ("Brush", "Exact"):
         if tool != "Brush":

@@ -83,13 +83,20 @@ def want_to_see(model_name: str, net):
             st.plotly_chart(pf.trace_figure(shown), key="probe_dream_trace", config=pr.PLOT_CONFIG)
 
 
+def opening(title: str):
+    """A part's heading, and the MNIST test set it works on; None (with a note saying why) when there is none."""
+    st.subheader(title)
+    tests = data.test_set()
+    if tests is None:
+        st.info(data.without_test_set("This part needs"), icon=":material/dataset:")
+    return tests
+
+
 # --- Morph ------------------------------------------------------------------------------------------------
 @st.fragment
 def morph(model_name: str, net):
-    tests = data.test_set()
-    st.subheader("Morph: from one digit to another")
+    tests = opening("Morph: from one digit to another")
     if tests is None:
-        st.info(data.without_test_set("This part needs"), icon=":material/dataset:")
         return
     st.caption("Fade one test image into another, (1 − t)·A + t·B, and watch the outputs along the way: where "
                "does the answer flip, and which hidden neurons change the most?")
@@ -139,10 +146,8 @@ def morph(model_name: str, net):
 # --- Fool it ------------------------------------------------------------------------------------------------
 @st.fragment
 def fool_it(model_name: str, net):
-    tests = data.test_set()
-    st.subheader("Fool it")
+    tests = opening("Fool it")
     if tests is None:
-        st.info(data.without_test_set("This part needs"), icon=":material/dataset:")
         return
     st.caption("The fewest pixels, each set to black or white, that change the network's answer. The gradient "
                "says which pixels matter most; a person would still read the same digit.")
@@ -170,10 +175,8 @@ def fool_it(model_name: str, net):
 # --- Break it -----------------------------------------------------------------------------------------------
 @st.fragment
 def break_it(model_name: str, net):
-    tests = data.test_set()
-    st.subheader("Break it")
+    tests = opening("Break it")
     if tests is None:
-        st.info(data.without_test_set("This part needs"), icon=":material/dataset:")
         return
     n_hidden = len(pr.off_options(net))
     st.caption(f"Switch hidden neurons off (their activation forced to 0) and score the network on the 10,000 "
