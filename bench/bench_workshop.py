@@ -43,9 +43,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from src.infra import weights_file  # noqa: E402
 from src.edits import EditLog, encode_link  # noqa: E402
-from src.infra.storage import PostgresStorage, SqliteStorage  # noqa: E402
+from src.infra.databases import PostgresStorage, SqliteStorage  # noqa: E402
 from src.train import pixels  # noqa: E402
-from src.infra.workshop import Judge, Limits, Workshop, make_challenge, new_session_token  # noqa: E402
+from src.infra.challenges import make_challenge  # noqa: E402
+from src.infra.judge import Judge  # noqa: E402
+from src.infra.workshop import Limits, Workshop, new_session_token  # noqa: E402
 
 from common import latency, load_mnist  # noqa: E402
 

@@ -1,6 +1,7 @@
 """Leaderboard: a room's best submissions, refreshing by itself, big enough for a projector."""
 import streamlit as st
 
+from src.infra import challenges
 from src.infra import workshop as rules
 from ui import class_progress, state
 from ui import workshop as wk
@@ -40,7 +41,7 @@ board_col, join_col = st.columns([3, 1], gap="large")
 with join_col:
     board.join_panel(room, presenting)
 with board_col:
-    if rules.KINDS[room.kind].submits == rules.STEPS:  # nothing submitted: the class's progress per step
+    if challenges.KINDS[room.kind].submits == challenges.STEPS:  # nothing submitted: the class's progress per step
         class_progress.projector(workshop, room, teacher=teacher, presenting=presenting)
     else:
         view = board.view_choice(presenting)

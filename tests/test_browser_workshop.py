@@ -6,8 +6,9 @@ import time
 
 import pytest
 
-from src.infra.storage import SqliteStorage
-from src.infra.workshop import Workshop, make_challenge, new_session_token
+from src.infra.databases import SqliteStorage
+from src.infra.challenges import make_challenge
+from src.infra.workshop import Workshop, new_session_token
 from tests import browser as br
 
 SLOW = 180_000  # ms: a first page load on a busy 2-core machine (MNIST and the models loaded) can take a while

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from src.infra.storage import PostgresStorage, SqliteStorage
-from src.infra.workshop import Workshop, make_challenge, new_session_token
+from src.infra.databases import PostgresStorage, SqliteStorage
+from src.infra.challenges import make_challenge
+from src.infra.workshop import Workshop, new_session_token
 from tests import browser as br
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "deploy"))

@@ -5,8 +5,10 @@ import pytest
 
 from src import lesson as L
 from src.infra import lesson_room as lr
+from src.infra import challenges as ch
 from src.infra import workshop as ws
-from src.infra.storage import SqliteStorage
+from src.infra.databases import SqliteStorage
+from src.infra.judge import Judge
 from tests.test_storage import make, pg_url  # noqa: F401,F811 - fixtures: one storage per database
 
 
@@ -30,26 +32,26 @@ TEACHER, ANA, BEN, CAL = "teacher-token-1", "ana-token-0001", "ben-token-0001", 
 
 
 def lesson_room(shop, pace=0):
-    return shop.open_room(ws.make_challenge("lesson", "sigmoid", pace=pace), TEACHER)
+    return shop.open_room(ch.make_challenge("lesson", "sigmoid", pace=pace), TEACHER)
 
 
 def test_the_kind_is_in_the_table_and_checks_its_setting():
-    spec = ws.KINDS["lesson"]
-    assert spec.submits == ws.STEPS and [p.name for p in spec.params] == ["pace"]
-    assert ws.make_challenge("lesson", "relu", pace=L.N_STEPS).params == {"pace": L.N_STEPS}
+    spec = ch.KINDS["lesson"]
+    assert spec.submits == ch.STEPS and [p.name for p in spec.params] == ["pace"]
+    assert ch.make_challenge("lesson", "relu", pace=L.N_STEPS).params == {"pace": L.N_STEPS}
     for bad in (-1, L.N_STEPS + 1, True, "3"):
         with pytest.raises(ws.WorkshopError):
-            ws.make_challenge("lesson", "relu", pace=bad)
-    assert "own pace" in ws.make_challenge("lesson", "relu", pace=0).describe()
-    assert "step 4" in ws.make_challenge("lesson", "relu", pace=4).describe()
+            ch.make_challenge("lesson", "relu", pace=bad)
+    assert "own pace" in ch.make_challenge("lesson", "relu", pace=0).describe()
+    assert "step 4" in ch.make_challenge("lesson", "relu", pace=4).describe()
 
 
 def test_a_lesson_room_takes_no_submissions(shipped):
-    judge = ws.Judge(shipped, np.zeros((10, 784), np.float32), np.zeros(10, np.uint8))
+    judge = Judge(shipped, np.zeros((10, 784), np.float32), np.zeros(10, np.uint8))
     with pytest.raises(ws.WorkshopError, match="no submissions"):
-        judge.score(ws.make_challenge("lesson", "sigmoid", pace=0), "anything")
+        judge.score(ch.make_challenge("lesson", "sigmoid", pace=0), "anything")
     with pytest.raises(ws.WorkshopError, match="no submissions"):
-        judge.score(ws.make_challenge("lesson", "sigmoid", pace=0), np.zeros(784))
+        judge.score(ch.make_challenge("lesson", "sigmoid", pace=0), np.zeros(784))
 
 
 def test_steps_are_recorded_once_for_the_participant_this_browser_joined_as(shop):
@@ -68,7 +70,7 @@ def test_steps_are_recorded_once_for_the_participant_this_browser_joined_as(shop
 
 
 def test_no_steps_for_other_rooms_or_closed_ones(shop):
-    other = shop.open_room(ws.make_challenge("fool_it", "sigmoid", index=0, target=3), TEACHER)
+    other = shop.open_room(ch.make_challenge("fool_it", "sigmoid", index=0, target=3), TEACHER)
     shop.join(other.code, "Ana", ANA)
     with pytest.raises(ws.WorkshopError, match="not a lesson room"):
         lr.record_step(shop, other.code, ANA, 1)
@@ -148,7 +150,7 @@ def test_a_learner_who_skipped_ahead_is_on_the_step_after_their_last(shop):
 def test_the_room_on_each_database(make):  # noqa: F811 - the fixture
     """Steps, the class's step (a room's settings rewritten) and the progress, on SQLite and on PostgreSQL."""
     w = ws.Workshop(make(), None)
-    room = w.open_room(ws.make_challenge("lesson", "relu", pace=0), TEACHER)
+    room = w.open_room(ch.make_challenge("lesson", "relu", pace=0), TEACHER)
     w.join(room.code, "Ana", ANA)
     lr.record_step(w, room.code, ANA, 2)
     assert lr.record_step(w, room.code, ANA, 2) is None

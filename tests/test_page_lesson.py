@@ -285,12 +285,13 @@ TEACHER, ANA, BEN, CAL = "teacher-token-1", "ana-token-0001", "ben-token-0001", 
 def shop(tmp_path):
     from src.infra import storage as db
     from src.infra import workshop as ws
-    return ws.Workshop(db.SqliteStorage(tmp_path / db.DB_FILE), None)
+    from src.infra.databases import SqliteStorage
+    return ws.Workshop(SqliteStorage(tmp_path / db.DB_FILE), None)
 
 
 def lesson_room(shop, pace=0, joined=(("Ana", ANA),)):
-    from src.infra import workshop as ws
-    room = shop.open_room(ws.make_challenge("lesson", "sigmoid", pace=pace), TEACHER)
+    from src.infra.challenges import make_challenge
+    room = shop.open_room(make_challenge("lesson", "sigmoid", pace=pace), TEACHER)
     for nick, token in joined:
         shop.join(room.code, nick, token)
     return room
@@ -334,8 +335,8 @@ def test_a_checked_step_is_recorded_for_the_room_and_a_failed_one_is_not(shop):
 
 
 def test_steps_passed_before_joining_are_recorded_with_the_next_check(shop, sig):
-    from src.infra import workshop as ws
-    room = shop.open_room(ws.make_challenge("lesson", "sigmoid", pace=0), TEACHER)
+    from src.infra.challenges import make_challenge
+    room = shop.open_room(make_challenge("lesson", "sigmoid", pace=0), TEACHER)
     at = open_as(BEN, PAGE, {"step": "6"})
     fill_counts(at)
     assert check(at, 6).passed and recorded(shop, room, BEN) == []  # not in the room yet
@@ -426,5 +427,6 @@ def test_the_workshop_pages_run_a_lesson_room():
     assert learner.header[0].value.startswith("3.") and code in container_text(learner, "lesson_room")
     from src.infra import storage as db
     from src.infra import workshop as ws
-    shop = ws.Workshop(db.SqliteStorage(db.data_dir() / db.DB_FILE), None)
+    from src.infra.databases import SqliteStorage
+    shop = ws.Workshop(SqliteStorage(db.data_dir() / db.DB_FILE), None)
     assert lr.pace(shop.room(code)) == 3

@@ -395,7 +395,7 @@ def test_moderation_removes_an_entry_and_bans_a_nickname_and_the_board_updates()
 
 def test_a_deadline_counts_down_and_refuses_later_submissions(own_database):
     import time
-    from src.infra.storage import SqliteStorage
+    from src.infra.databases import SqliteStorage
     teacher, code = fewest()
     teacher.number_input(key="ws_deadline_minutes").set_value(3).run()
     teacher.button(key="ws_set_deadline").click().run()
@@ -471,7 +471,7 @@ def test_a_look_alike_nickname_is_refused_at_join_with_a_suggestion_and_anonymou
 
 @pytest.mark.parametrize("kind", ["from_scratch", "fewest_edits", "fool_it"])
 def test_the_gallery_shows_the_top_entries_as_what_they_are(kind, shipped, mnist_test):
-    from src.infra import workshop as ws
+    from src.infra import challenges as ch
     images, labels = mnist_test
     form = {"from_scratch": {wk.param_key(kind, "layer"): 3},
             "fewest_edits": {wk.param_key(kind, "max_edits"): 5},
@@ -504,19 +504,20 @@ def test_the_gallery_shows_the_top_entries_as_what_they_are(kind, shipped, mnist
     assert expected in container_text(teacher, "lb_gallery")
     projector = open_page(LEADERBOARD, {"room": code, "view": "gallery", "present": "1"})  # from the address
     keyed(projector, "lb_gallery")
-    assert ws.KINDS[kind].gallery in (ws.LAYER_WEIGHTS, ws.EDITED_NEURONS, ws.FOOLED_IMAGE)
+    assert ch.KINDS[kind].gallery in (ch.LAYER_WEIGHTS, ch.EDITED_NEURONS, ch.FOOLED_IMAGE)
 
 
 def test_gallery_pictures_are_the_entries_own_numbers(shipped, mnist_test):
     """The from-scratch tile of a neuron is its rebuilt weights' picture; fewest-edits outlines exactly the
     changed weights; computed here from the share code independently of the judge's start network."""
-    from src.infra import workshop as ws
+    from src.infra.challenges import make_challenge
+    from src.infra.judge import Judge
     from src.edits import EditLog
     from ui import figures
     from ui.workshop import gallery
     images, labels = mnist_test
-    judge = ws.Judge(shipped, pixels(images), labels)
-    challenge = ws.make_challenge("from_scratch", "relu", layer=1)
+    judge = Judge(shipped, pixels(images), labels)
+    challenge = make_challenge("from_scratch", "relu", layer=1)
     log = EditLog(shipped["relu"].copy(), "relu")
     log.zero_layer(1)
     w = np.zeros(784, np.float32)
@@ -529,7 +530,7 @@ def test_gallery_pictures_are_the_entries_own_numbers(shipped, mnist_test):
     got = picture[r * (tile + gap):r * (tile + gap) + tile, c * (tile + gap):c * (tile + gap) + tile]
     assert np.array_equal(got, figures.signed_image(w.reshape(28, 28), size=tile)) and "16 neurons" in caption
 
-    challenge = ws.make_challenge("fewest_edits", "relu", max_edits=5)
+    challenge = make_challenge("fewest_edits", "relu", max_edits=5)
     log = EditLog(shipped["relu"].copy(), "relu")
     log.set_weight(1, 7, 3, 2.0)
     log.set_weight(1, 7, 400, -2.0)

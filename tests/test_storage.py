@@ -11,9 +11,9 @@ import uuid
 
 import pytest
 
-from src.infra import storage
-from src.infra.storage import (DatabaseReset, Participant, PostgresStorage, Room, SqliteStorage, StorageError,
-                         Submission, open_storage)
+from src.infra import databases, schema, storage
+from src.infra.databases import PostgresStorage, SqliteStorage, open_storage
+from src.infra.records import DatabaseReset, Participant, Room, StorageError, Submission
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 
@@ -234,7 +234,7 @@ def old_database(request, tmp_path):
         url = request.getfixturevalue("pg_url")
         import psycopg
         with psycopg.connect(url, autocommit=True) as con:
-            for statement in _V1.format(id=storage._ID["postgresql"]).split(";"):
+            for statement in _V1.format(id=schema._ID["postgresql"]).split(";"):
                 con.execute(statement)
         yield lambda: PostgresStorage(url)
 
@@ -251,7 +251,7 @@ def test_an_old_database_is_migrated_and_keeps_its_rows(old_database):
     again = old_database()  # a restart: migrated once, not again
     assert again.room("K7QXM").deadline == 5000.0 and [p.nickname for p in again.participants("K7QXM")] == ["Bo"]
     with again._transaction() as cur:
-        assert cur.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == storage.SCHEMA_VERSION
+        assert cur.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == schema.SCHEMA_VERSION
     again.close()
 
 
@@ -323,7 +323,7 @@ def test_sqlite_file_folder_and_wal_are_made_on_first_use(tmp_path, monkeypatch)
     s.create_room(room())
     with sqlite3.connect(s.path) as con:
         assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == storage.SCHEMA_VERSION == "2"
+        assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == schema.SCHEMA_VERSION == "2"
 
 
 def test_default_folder_is_the_per_user_data_folder(monkeypatch, tmp_path):
@@ -360,7 +360,7 @@ def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path):
 
 
 def test_a_locked_database_is_a_clear_error(tmp_path, monkeypatch):
-    monkeypatch.setattr(storage, "BUSY_TIMEOUT", 0.2)
+    monkeypatch.setattr(databases, "BUSY_TIMEOUT", 0.2)
     s = SqliteStorage(tmp_path / "w.sqlite3")
     s.create_room(room())
     other = sqlite3.connect(s.path, isolation_level=None)

@@ -7,12 +7,15 @@ import threading
 import numpy as np
 import pytest
 
-from src.infra import workshop
 from src.edits import EditLog, encode_link
-from src.infra.storage import Room, SqliteStorage, Submission
-from src.infra.workshop import (ALPHABET, MAX_NICKNAME, ROOM_CODE, Judge, Limits, Workshop, WorkshopError, clean_nickname,
-                          decode_image, encode_image, make_challenge, new_room_code, new_session_token,
-                          nickname_key, parse_room_code, rank)
+from src.infra import challenges, judge as judging, leaderboard, workshop
+from src.infra.challenges import make_challenge
+from src.infra.databases import SqliteStorage
+from src.infra.judge import Judge, decode_image, encode_image
+from src.infra.leaderboard import rank
+from src.infra.records import Room, Submission
+from src.infra.workshop import (ALPHABET, MAX_NICKNAME, ROOM_CODE, Limits, Workshop, WorkshopError, clean_nickname,
+                                new_room_code, new_session_token, nickname_key, parse_room_code)
 
 
 # --- room codes and nicknames -------------------------------------------------------------------------------
@@ -97,35 +100,35 @@ def test_each_kind_is_described_once_and_its_limits_come_from_the_network(shippe
     assert make_challenge("fewest_edits", "relu", max_edits=n).params["max_edits"] == n
     with pytest.raises(WorkshopError):
         make_challenge("fewest_edits", "relu", max_edits=n + 1)
-    assert workshop.layer_name(1) == "hidden layer 1 (784 → 16)"
-    assert workshop.layer_name(3) == "the output layer (16 → 10)"
-    for kind in workshop.KIND_LIST:
-        assert kind.submits in (workshop.NETWORK, workshop.IMAGE, workshop.STEPS)
-        assert kind.gallery in (workshop.LAYER_WEIGHTS, workshop.EDITED_NEURONS, workshop.FOOLED_IMAGE,
-                                workshop.CLASS_PROGRESS)
+    assert challenges.layer_name(1) == "hidden layer 1 (784 → 16)"
+    assert challenges.layer_name(3) == "the output layer (16 → 10)"
+    for kind in challenges.KIND_LIST:
+        assert kind.submits in (challenges.NETWORK, challenges.IMAGE, challenges.STEPS)
+        assert kind.gallery in (challenges.LAYER_WEIGHTS, challenges.EDITED_NEURONS, challenges.FOOLED_IMAGE,
+                                challenges.CLASS_PROGRESS)
         params = {p.name: p.default if p.default is not None else p.lo for p in kind.params}
         c = make_challenge(kind.id, "relu", **params)
         assert c.title == kind.title and c.describe() and c.format_score(1)
 
 
 def test_pages_and_ui_name_no_kind_and_no_network_size():
-    """A new kind is a row of src.infra.workshop.KIND_LIST: no page or ui module compares kind names or hard-codes
+    """A new kind is a row of src.infra.challenges.KIND_LIST: no page or ui module compares kind names or hard-codes
     the network's size."""
     from tests.conftest import ROOT
     files = [ROOT / "pages/6_workshop.py", ROOT / "pages/7_leaderboard.py", *sorted((ROOT / "ui/workshop").glob("*.py"))]
     for f in files:
         text = f.read_text()
-        for word in [*workshop.KINDS, "13_002", "13,002", "13002"]:
+        for word in [*challenges.KINDS, "13_002", "13,002", "13002"]:
             assert word not in text, f"{f.name} names {word}"
 
 
 def test_images_round_trip_at_256_levels():
-    q = workshop.quantise(np.linspace(0, 1, 784))
+    q = judging.quantise(np.linspace(0, 1, 784))
     assert q.dtype == np.uint8 and q[0] == 0 and q[-1] == 255
     assert np.array_equal(decode_image(encode_image(q)).ravel(), q)
     for bad in (np.zeros(783), np.full(784, 1.5), np.full(784, -0.1), np.full(784, np.nan), "abc", [[1, 2]]):
         with pytest.raises(WorkshopError):
-            workshop.quantise(bad)
+            judging.quantise(bad)
     with pytest.raises(WorkshopError):
         decode_image("not-an-image")
 
@@ -192,7 +195,7 @@ def test_first_layer_rebuilt_is_scored_in_full(judge, shipped, mnist_test):
         log.set_row(1, n, np.sign(w) * np.round(rng.uniform(0.5, 1.5), 1) * (np.abs(w) > 0.05), "rebuilt",
                     bias=float(np.round(shipped["sigmoid"].biases[0][n], 1)))
     code = encode_link(log)
-    assert len(code) <= workshop.MAX_SUBMISSION_CHARS
+    assert len(code) <= judging.MAX_SUBMISSION_CHARS
     scored = judge.score(make_challenge("from_scratch", "sigmoid", layer=1), code)
     assert scored.score == pytest.approx(independent_accuracy(log.net, images, labels), abs=2e-4)
     # counted from the start (layer 1 all zeros): the rebuilt layer's non-zero entries
@@ -249,8 +252,8 @@ def test_submissions_for_another_model_or_damaged_are_refused(judge, shipped):
         judge.score(ch, tampered)
     with pytest.raises(WorkshopError, match="not an image"):
         judge.score(ch, np.zeros(784))
-    with pytest.raises(WorkshopError, match=f"at most {workshop.MAX_SUBMISSION_CHARS:,}"):
-        judge.score(ch, "A" * (workshop.MAX_SUBMISSION_CHARS + 1))
+    with pytest.raises(WorkshopError, match=f"at most {judging.MAX_SUBMISSION_CHARS:,}"):
+        judge.score(ch, "A" * (judging.MAX_SUBMISSION_CHARS + 1))
     with pytest.raises(WorkshopError, match="missing"):
         judge.score(ch, "")
 
@@ -301,7 +304,7 @@ class FakeJudge:
 
     def score(self, challenge, submission):
         score, edits = submission.split(":")
-        return workshop.Scored(float(score), int(edits), submission)
+        return judging.Scored(float(score), int(edits), submission)
 
 
 class Clock:
@@ -652,4 +655,4 @@ def test_csv_export_is_utf8_and_safe_in_a_spreadsheet(ws):
         assert row[0].endswith("+00:00")
     for row in rows[1:]:
         assert all(cell[:1] not in ("=", "+", "-", "@", "\t", "\r") for cell in row)
-    assert workshop.spreadsheet_safe("\rx") == "'\rx" and workshop.spreadsheet_safe("-x") == "'-x"
+    assert leaderboard.spreadsheet_safe("\rx") == "'\rx" and leaderboard.spreadsheet_safe("-x") == "'-x"

@@ -1,4 +1,4 @@
-"""A lesson room: a workshop room of kind 'lesson' (src.infra.workshop.KIND_LIST) in which participants walk the lesson
+"""A lesson room: a workshop room of kind 'lesson' (src.infra.challenges.KIND_LIST) in which participants walk the lesson
 and the projector shows how far the class has come.
 
 Nothing is submitted by the browser. When the lesson page's server code has run a step's check itself
@@ -15,8 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..lesson import N_STEPS
-from .storage import Submission
-from .workshop import KINDS, Workshop, WorkshopError, challenge_of
+from .challenges import KINDS, WorkshopError, challenge_of
+from .records import Submission
+from .workshop import Workshop
 
 KIND = "lesson"
 assert KIND in KINDS

@@ -1,181 +1,30 @@
-"""Where workshop rooms and submissions are kept: SQLite by default, PostgreSQL when ``DATABASE_URL`` says so.
+"""Where workshop rooms and submissions are kept: the ``Storage`` interface every database offers (rooms,
+participants, bans, teachers' browsers, submissions), over a small pool of connections.
 
-SQLite: the file ``workshop.sqlite3`` in ``VANILLA_DATA_DIR`` if set, else the per-user data folder
-``$XDG_DATA_HOME/vanilla-net`` (by default ``~/.local/share/vanilla-net``), created on first use. WAL mode
-(readers never wait for the writer), a busy timeout (writers queue instead of failing), a small pool of
-connections each used by one thread at a time: thirty sessions writing at once are serialised by SQLite.
+The back ends are in src.infra.databases: SQLite by default (the file ``workshop.sqlite3`` in ``data_dir()``),
+PostgreSQL when ``DATABASE_URL`` says so (``open_storage`` picks one). What they keep is in src.infra.records and
+their tables in src.infra.schema. No ORM: plain SQL that both databases accept, with '?' placeholders rewritten
+for psycopg.
 
-PostgreSQL: ``DATABASE_URL=postgresql://user:password@host:5432/dbname`` (needs ``psycopg``), for several
-app replicas behind a load balancer. Connections time out after 3 s, and after a failed connection the
-next attempts fail at once for a few seconds instead of each waiting again.
-
-The schema is created idempotently (CREATE TABLE IF NOT EXISTS) on first use, then brought up to date by the
-numbered steps of ``_MIGRATIONS`` (the version is kept in the ``meta`` table), in the same transaction: a database
-made by an earlier version of the app keeps its rooms and submissions. No ORM: plain SQL that both databases
-accept, with '?' placeholders rewritten for psycopg.
-
-Every failure a person can do something about is a ``StorageError`` whose message says what to do.
+Every method opens a transaction, does its work and commits, so it is safe from any thread. Every failure a
+person can do something about is a ``StorageError`` whose message says what to do.
 """
 from __future__ import annotations
 
 import json
-import logging
 import os
-import re
-import sqlite3
 import threading
-import time
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
-log = logging.getLogger(__name__)
+from .records import Participant, Room, StorageError, Submission, SubmitStats
 
 DB_FILE = "workshop.sqlite3"
-CONNECT_TIMEOUT = 3        # seconds to reach PostgreSQL before giving up
-BUSY_TIMEOUT = 10          # seconds a SQLite writer waits for another writer before "database is locked"
-RETRY_AFTER_FAILURE = 10   # seconds during which an unreachable PostgreSQL is not tried again
 MAX_CONNECTIONS = 8        # connections in use at once per Storage (per app process); more requests queue
 POOL_WAIT = 15             # seconds a request waits for a free connection before "busy"
 
-_TABLES = """
-CREATE TABLE IF NOT EXISTS meta (
-    key TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS rooms (
-    code TEXT PRIMARY KEY,
-    kind TEXT NOT NULL,
-    params TEXT NOT NULL,
-    model TEXT NOT NULL,
-    created DOUBLE PRECISION NOT NULL,
-    closed DOUBLE PRECISION,
-    opener TEXT NOT NULL,
-    teacher_only INTEGER NOT NULL DEFAULT 0
-);
-CREATE TABLE IF NOT EXISTS submissions (
-    id {id},
-    room TEXT NOT NULL REFERENCES rooms(code) ON DELETE CASCADE,
-    nickname TEXT NOT NULL,
-    nick_key TEXT NOT NULL,
-    score DOUBLE PRECISION NOT NULL,
-    edits INTEGER NOT NULL,
-    share_code TEXT NOT NULL,
-    created DOUBLE PRECISION NOT NULL,
-    session TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS submissions_room ON submissions (room, created);
-CREATE INDEX IF NOT EXISTS submissions_session ON submissions (room, session, created);
-"""
-# Each step takes the schema from version i+1 to i+2; statements both databases accept.
-_MIGRATIONS = (
-    # 1 -> 2: who has joined a room (nicknames checked at join), banned nicknames, browsers that gave the teacher
-    # secret, a room's deadline and its frozen board
-    """
-    ALTER TABLE rooms ADD COLUMN deadline DOUBLE PRECISION;
-    ALTER TABLE rooms ADD COLUMN frozen DOUBLE PRECISION;
-    CREATE TABLE IF NOT EXISTS participants (
-        room TEXT NOT NULL REFERENCES rooms(code) ON DELETE CASCADE,
-        session TEXT NOT NULL,
-        nickname TEXT NOT NULL,
-        nick_key TEXT NOT NULL,
-        skeleton TEXT NOT NULL,
-        joined DOUBLE PRECISION NOT NULL,
-        PRIMARY KEY (room, session)
-    );
-    CREATE UNIQUE INDEX IF NOT EXISTS participants_skeleton ON participants (room, skeleton);
-    CREATE TABLE IF NOT EXISTS bans (
-        room TEXT NOT NULL REFERENCES rooms(code) ON DELETE CASCADE,
-        skeleton TEXT NOT NULL,
-        nickname TEXT NOT NULL,
-        PRIMARY KEY (room, skeleton)
-    );
-    CREATE TABLE IF NOT EXISTS teachers (
-        session TEXT PRIMARY KEY,
-        secret_digest TEXT NOT NULL,
-        since DOUBLE PRECISION NOT NULL
-    );
-    CREATE INDEX IF NOT EXISTS participants_session ON participants (session, joined)
-    """,
-)
-SCHEMA_VERSION = str(len(_MIGRATIONS) + 1)
-_ID = {"sqlite": "INTEGER PRIMARY KEY AUTOINCREMENT",
-       "postgresql": "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY"}
-
-
-_NO_LOCK = nullcontext()
-_NICK_TAKEN = "Someone joined under that nickname (or one that looks the same) a moment ago; choose another."
-
-
-class StorageError(RuntimeError):
-    """The database cannot be used right now; the message says why and what to do."""
-
-
-class DatabaseReset(StorageError):
-    """The SQLite file was deleted while the app ran: a new, empty one was made (earlier rooms are gone)."""
-
-
-@dataclass(frozen=True)
-class Room:
-    """A challenge room. ``params`` is the challenge's settings (JSON in the database); times are Unix seconds;
-    ``opener`` is the session token of whoever opened it; ``teacher_only``: opened with the teacher secret,
-    so only the secret closes or clears it."""
-
-    code: str
-    kind: str
-    params: dict
-    model: str
-    created: float
-    closed: float | None
-    opener: str
-    teacher_only: bool
-    deadline: float | None = None  # no submissions after this time
-    frozen: float | None = None    # the board shows only submissions made before this time
-
-    @property
-    def is_open(self):
-        return self.closed is None
-
-
-@dataclass(frozen=True)
-class Participant:
-    """Someone who joined a room: their browser's token (``session``), the nickname as shown, its comparison form
-    (``nick_key``) and its look-alike form (``skeleton``: 'Ana' and 'Аna' with a Cyrillic А are one)."""
-
-    room: str
-    session: str
-    nickname: str
-    nick_key: str
-    skeleton: str
-    joined: float
-
-
-@dataclass(frozen=True)
-class Submission:
-    """One scored submission. ``share_code`` is an ``edits.encode_link`` code (or an image code for
-    'fool it'); ``nick_key`` is the nickname's comparison form; ``id`` is 0 until stored."""
-
-    room: str
-    nickname: str
-    nick_key: str
-    score: float
-    edits: int
-    share_code: str
-    created: float
-    session: str
-    id: int = 0
-
-
-@dataclass(frozen=True)
-class SubmitStats:
-    """What the rules need to decide whether a submission may be added, read inside its transaction."""
-
-    total: int                  # submissions in the room
-    participants: int           # distinct nicknames in the room
-    session_count: int          # this session's submissions in the room
-    session_last: float | None  # time of this session's latest submission
-    nick_owner: str | None      # session that first submitted under this nickname, None if new
-    joined_as: str | None = None  # this session's nick_key among the room's participants, None if not joined
+NO_LOCK = nullcontext()
 
 
 def data_dir() -> Path:
@@ -184,17 +33,6 @@ def data_dir() -> Path:
         return Path(os.environ["VANILLA_DATA_DIR"]).expanduser()
     base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
     return Path(base) / "vanilla-net"
-
-
-def open_storage(url: str | None = None) -> "Storage":
-    """The storage the environment asks for: ``url`` or DATABASE_URL (postgresql://…) for PostgreSQL,
-    else SQLite in ``data_dir()``."""
-    url = url if url is not None else os.environ.get("DATABASE_URL", "")
-    if url:
-        if not re.match(r"postgres(ql)?://", url):
-            raise StorageError("DATABASE_URL must start with postgresql:// (unset it to use SQLite)")
-        return PostgresStorage(url)
-    return SqliteStorage(data_dir() / DB_FILE)
 
 
 def _time(v):
@@ -224,7 +62,7 @@ _SUB_COLUMNS = "id, room, nickname, nick_key, score, edits, share_code, created,
 
 
 class Storage:
-    """Rooms and submissions. Subclasses provide connections (``_connection``) and the error translation;
+    """Rooms and submissions. Subclasses provide connections (``_new_connection``, ``_begin``) and the error translation;
     every method opens a transaction, does its work and commits, so it is safe from any thread."""
 
     kind = "?"
@@ -272,7 +110,7 @@ class Storage:
 
     def _writer(self, write):
         """A lock held around write transactions (a no-op where the database queues writers itself)."""
-        return _NO_LOCK
+        return NO_LOCK
 
     @contextmanager
     def _transaction(self, write=False):
@@ -291,7 +129,7 @@ class Storage:
         con = self._take()
         try:
             self._begin(con, write)
-            yield _Cursor(con, self.kind)
+            yield Cursor(con, self.kind)
             con.commit()
         except BaseException as e:
             try:
@@ -308,19 +146,6 @@ class Storage:
             raise
         else:
             self._give_back(con)
-
-    def _schema(self, cur):
-        for statement in _TABLES.format(id=_ID[self.kind]).split(";"):
-            if statement.strip():
-                cur.execute(statement)
-        cur.execute("INSERT INTO meta (key, value) VALUES ('schema_version', '1') ON CONFLICT (key) DO NOTHING")
-        version = int(cur.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0])
-        for step in _MIGRATIONS[version - 1:]:
-            for statement in step.split(";"):
-                if statement.strip():
-                    cur.execute(statement)
-        if version < int(SCHEMA_VERSION):
-            cur.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (SCHEMA_VERSION,))
 
     # --- rooms -----------------------------------------------------------------------------------------
     def create_room(self, room: Room) -> bool:
@@ -539,7 +364,7 @@ class Storage:
         return _submission(row) if row else None
 
 
-class _Cursor:
+class Cursor:
     """A cursor taking '?' placeholders on both databases (psycopg wants %s)."""
 
     def __init__(self, con, kind):
@@ -558,174 +383,3 @@ class _Cursor:
     @property
     def rowcount(self):
         return self._cur.rowcount
-
-
-class SqliteStorage(Storage):
-    """Rooms and submissions in one SQLite file (created with its folder on first use)."""
-
-    kind = "sqlite"
-
-    def __init__(self, path):
-        super().__init__()
-        self.path = Path(path)
-        self.where = str(self.path)
-        self._made = False          # this object has created or checked the schema in the current file
-        self._made_lock = threading.Lock()
-        self._write_lock = threading.Lock()
-
-    def _new_connection(self):
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            con = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False)
-        except (OSError, sqlite3.Error) as e:
-            log.error("workshop database %s cannot be opened: %s", self.path, e)  # the path for the server's log only
-            raise StorageError("The workshop database cannot be opened. Set VANILLA_DATA_DIR "
-                               "to a folder this app may write to.") from e
-        try:
-            con.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
-            con.execute("PRAGMA foreign_keys = ON")
-            # FULL: a submission is on disk when it is acknowledged, even if the machine loses power next
-            # (NORMAL would only survive an app crash); one fsync per submission is nothing at this rate
-            con.execute("PRAGMA synchronous = FULL")
-        except sqlite3.Error as e:
-            con.close()
-            raise self._translate(e) or StorageError(str(e)) from e
-        return con
-
-    def _ensure_file(self):
-        """Create the file and schema on first use; notice when the file was deleted since."""
-        if self._made and self.path.exists():
-            return
-        with self._made_lock:
-            if self._made and self.path.exists():
-                return
-            lost = self._made
-            if lost:
-                self.close()  # pooled connections point at the deleted file
-                for leftover in (self.path.with_name(self.path.name + "-wal"),
-                                 self.path.with_name(self.path.name + "-shm")):
-                    leftover.unlink(missing_ok=True)  # a stale log must not be replayed into the new file
-            con = self._new_connection()
-            try:
-                con.execute("PRAGMA journal_mode = WAL")
-                con.execute("BEGIN IMMEDIATE")
-                self._schema(_Cursor(con, self.kind))
-                con.execute("COMMIT")
-            except sqlite3.Error as e:
-                con.close()
-                raise self._translate(e) or StorageError(str(e)) from e
-            con.close()
-            self._made = True
-        if lost:
-            raise DatabaseReset("The workshop database was deleted while the app was running. A new, "
-                                "empty one has been made: rooms and submissions from before are gone; open a new room.")
-
-    def _take(self):
-        self._ensure_file()
-        return super()._take()
-
-    def _writer(self, write):
-        # This process's writers queue on a lock and are woken the moment it is free; left to SQLite, they
-        # would poll the file lock with sleeps of up to 100 ms. Other processes still meet busy_timeout.
-        return self._write_lock if write else _NO_LOCK
-
-    def _begin(self, con, write):
-        # IMMEDIATE takes the write lock at once: a read-then-write transaction cannot deadlock another writer
-        con.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-
-    def _translate(self, e):
-        if isinstance(e, StorageError) or not isinstance(e, sqlite3.Error):
-            return None
-        text = str(e)
-        if isinstance(e, sqlite3.IntegrityError) and "participants" in text:
-            return StorageError(_NICK_TAKEN)
-        if "locked" in text or "busy" in text:
-            return StorageError(f"The workshop database is busy (another program holds a lock on it for "
-                                f"more than {BUSY_TIMEOUT} s). Try again in a moment.")
-        if "no such table" in text:
-            self._made = False  # the file was replaced by an empty one: make the schema again next time
-            return StorageError("The workshop database was replaced by an empty file. Try again: "
-                                "the tables will be made anew (earlier rooms are gone).")
-        if "readonly" in text or "disk" in text or "not a database" in text or "malformed" in text \
-                or "unable to open" in text:
-            log.error("workshop database %s cannot be used: %s", self.path, text)
-            return StorageError("The workshop database cannot be used (see the server's log). Check its folder "
-                                "(VANILLA_DATA_DIR) is writable and not full, or move the file away to start a new one.")
-        return None
-
-
-class PostgresStorage(Storage):
-    """Rooms and submissions in PostgreSQL (psycopg 3), for several app replicas sharing one database."""
-
-    kind = "postgresql"
-
-    def __init__(self, url):
-        super().__init__()
-        self.url = url
-        self.where = re.sub(r"//[^@/]*@", "//***@", url)  # never show the password
-        self._failed = None   # (time, message) of the last failed connection
-        self._made = False
-        self._made_lock = threading.Lock()
-
-    def _new_connection(self):
-        try:
-            import psycopg
-        except ImportError as e:
-            raise StorageError("DATABASE_URL names PostgreSQL but the psycopg package is missing: "
-                               "pip install -r requirements.txt") from e
-        if self._failed and time.monotonic() - self._failed[0] < RETRY_AFTER_FAILURE:
-            raise StorageError(self._failed[1])
-        try:
-            con = psycopg.connect(self.url, connect_timeout=CONNECT_TIMEOUT, application_name="vanilla-net")
-        except psycopg.Error as e:
-            reason = str(e).strip().splitlines()[-1] if str(e).strip() else type(e).__name__
-            message = (f"The workshop database (PostgreSQL at {self.where}) cannot be reached: {reason}. "
-                       "Check that it is running and that DATABASE_URL is right; the rest of the app keeps working.")
-            self._failed = (time.monotonic(), message)
-            raise StorageError(message) from e
-        self._failed = None
-        return con
-
-    def _take(self):
-        con = super()._take()
-        if not self._made:
-            with self._made_lock:
-                if not self._made:
-                    try:
-                        with con.transaction():
-                            # replicas starting at once must not race on CREATE TABLE IF NOT EXISTS
-                            con.execute("SELECT pg_advisory_xact_lock(7263001)")
-                            self._schema(_Cursor(con, self.kind))
-                    except Exception as e:
-                        con.close()
-                        raise self._translate(e) or e
-                    self._made = True
-        return con
-
-    def _begin(self, con, write):
-        pass  # psycopg opens a transaction with the first statement
-
-    def _give_back(self, con):
-        if con.closed or con.info.transaction_status != 0:  # 0: idle, nothing pending
-            con.close()
-            return
-        super()._give_back(con)
-
-    def _translate(self, e):
-        if isinstance(e, StorageError):
-            return None
-        try:
-            import psycopg
-        except ImportError:
-            return None
-        if isinstance(e, psycopg.errors.UniqueViolation) and "participants" in str(e):
-            return StorageError(_NICK_TAKEN)
-        if isinstance(e, psycopg.OperationalError):
-            self.close()  # the server went away: drop every pooled connection
-            return StorageError(f"The workshop database (PostgreSQL at {self.where}) stopped answering: "
-                                f"{str(e).strip() or type(e).__name__}. Try again in a moment.")
-        if isinstance(e, psycopg.errors.UndefinedTable):
-            self._made = False
-            return StorageError("The workshop tables are missing from the PostgreSQL database (dropped?); "
-                                "they will be made anew on the next try. Earlier rooms are gone.")
-        return None

@@ -8,12 +8,13 @@
 - ``teacher``: opening and running rooms
 - ``board``: the leaderboard: its table, the teacher's entry picker
 
-The page files (pages/6_workshop.py, pages/7_leaderboard.py) only name the sections these modules draw. Rooms,
-challenge kinds, scoring and the rules live in ``src.infra.workshop``; the database in ``src.infra.storage``.
+The page files (pages/6_workshop.py, pages/7_leaderboard.py) only name the sections these modules draw. The
+challenge kinds live in ``src.infra.challenges``, scoring in ``src.infra.judge``, rooms and their rules in
+``src.infra.workshop``, the database in ``src.infra.storage``.
 """
 from __future__ import annotations
 
-from src.infra import workshop as ws
+from src.infra import challenges as ch
 
 # --- the pages' session keys and their defaults ------------------------------------------------------------
 ROOM = "ws_room"              # the room joined or being run: its canonical code (also ?room=)
@@ -44,9 +45,9 @@ def param_key(kind: str, name: str) -> str:
 
 DEFAULTS = {
     ROOM: None, NICK: None, ME: None, ROLE: PARTICIPANT, SECRET: "", MESSAGE: (None, None),
-    JOIN_CODE: "", JOIN_NICK: "", KIND: ws.KIND_LIST[0].id, MODEL: "relu", CONFIRM_CLEAR: False, PIXELS: {},
+    JOIN_CODE: "", JOIN_NICK: "", KIND: ch.KIND_LIST[0].id, MODEL: "relu", CONFIRM_CLEAR: False, PIXELS: {},
     UNDO: (), PEN: INK, PEN_PX: 1, LAST_SUBMIT: None,
-    **{param_key(k.id, p.name): p.default if p.default is not None else 0 for k in ws.KIND_LIST for p in k.params},
+    **{param_key(k.id, p.name): p.default if p.default is not None else 0 for k in ch.KIND_LIST for p in k.params},
 }
 REFRESH_SECONDS = 3           # the leaderboard refreshes itself this often
 

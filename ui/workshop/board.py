@@ -6,8 +6,10 @@ import time
 
 import streamlit as st
 
+from src.infra import challenges as ch
+from src.infra.judge import decode_image
 from src.infra import workshop as ws
-from src.infra.storage import StorageError
+from src.infra.records import StorageError
 
 from .. import data, figures
 from ..share import share_panel
@@ -39,7 +41,7 @@ def ago(seconds: float) -> str:
     return f"{seconds // 3600} h ago"
 
 
-def board_markdown(challenge: ws.Challenge, entries, now=None, limit=None) -> str:
+def board_markdown(challenge: ch.Challenge, entries, now=None, limit=None) -> str:
     """The leaderboard as a Markdown table; every nickname escaped with ``safe`` (a nickname like
     ``[x](http://…)`` or ``<img>`` is shown as typed, never as a link or markup)."""
     now = time.time() if now is None else now
@@ -156,8 +158,8 @@ def entry_picker(service_, challenge, room, entries):
         return
     entry = entries[rows[0]]
     code_ = attempt(lambda: service_.entry_code(room.code, entry.submission))
-    if code_ and challenge.spec.submits == ws.IMAGE:
-        image = ws.decode_image(code_)
+    if code_ and challenge.spec.submits == ch.IMAGE:
+        image = decode_image(code_)
         answer = int(data.shipped(room.model).predict(image.reshape(-1) / 255.0))
         st.image(figures.gray_image(image / 255.0, 168),
                  caption=f"#{entry.rank}: {plural(entry.edits, 'changed pixel')}, read as {answer}")
@@ -174,7 +176,7 @@ def live(service_, room, teacher: bool, presenting, view=TABLE):
         fresh = room_or_message(service_, room.code)
         if fresh is None:
             return
-        challenge = ws.challenge_of(fresh)
+        challenge = ch.challenge_of(fresh)
         heading(challenge, fresh, presenting)
         try:
             entries = service_.leaderboard(room.code)

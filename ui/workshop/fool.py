@@ -4,14 +4,14 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from src.infra import workshop as ws
+from src.infra import challenges as ch
 from src.preprocess import resize
 
 from .. import canvas, data, figures
 from . import CANVAS, ERASE, INK, PEN, PEN_PX, PIXELS, UNDO
 from src.words import a as article
 
-SIDE = ws.IMAGE_SIDE
+SIDE = ch.IMAGE_SIDE
 GRID_PX = 280                 # the image on screen: 10 px a pixel
 UNDO_KEPT = 30
 
@@ -25,7 +25,7 @@ def pixels_of(room, service_) -> np.ndarray:
 
 
 def original_pixels(room, service_) -> np.ndarray:
-    return service_.judge.original(ws.challenge_of(room)).astype(np.float32) / np.float32(255)
+    return service_.judge.original(ch.challenge_of(room)).astype(np.float32) / np.float32(255)
 
 
 def _set_pixels(room_code, new):
@@ -116,7 +116,7 @@ def editor(service_, room, nick, presenting, on_submit):
     STROKES.take(room.code)  # a stroke no callback applied (none in a browser; AppTest sets the canvas's value)
     pixels = pixels_of(room, service_)
     answer, outputs = reading(room, pixels)
-    target = ws.challenge_of(room).params["target"]
+    target = ch.challenge_of(room).params["target"]
     changed = len(changed_cells(pixels, original))
     left_col, right_col = st.columns([1, 1.2], gap="large")
     with left_col:

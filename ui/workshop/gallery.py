@@ -9,6 +9,8 @@ import json
 import numpy as np
 import streamlit as st
 
+from src.infra import challenges as ch
+from src.infra.judge import decode_image
 from src.infra import workshop as ws
 
 from .. import figures
@@ -35,7 +37,7 @@ def _rows_picture(rows, changed=None, tile=TILE) -> list:
     """Each row of weights as a tile: a 28x28 image when it reads the pixels, else a square of cells."""
     tiles = []
     for i, row in enumerate(rows):
-        side = ws.IMAGE_SIDE if row.size == ws.IMAGE_SIDE ** 2 else int(np.ceil(np.sqrt(row.size)))
+        side = ch.IMAGE_SIDE if row.size == ch.IMAGE_SIDE ** 2 else int(np.ceil(np.sqrt(row.size)))
         padded = np.zeros(side * side, np.float32)
         padded[:row.size] = row
         img = figures.signed_image(padded.reshape(side, side), size=tile)
@@ -50,16 +52,16 @@ def _rows_picture(rows, changed=None, tile=TILE) -> list:
 def layer_weights(judge, challenge, code):
     """(picture, caption): the zeroed-then-rebuilt layer, one tile per neuron."""
     net = judge.rebuild(challenge, code)
-    layer = challenge.start_layer or ws.LAYERS[-1]
+    layer = challenge.start_layer or ch.LAYERS[-1]
     w = net.weight(layer)
-    return _grid(_rows_picture(w), per_row=4), f"{ws.layer_name(layer)}: {w.shape[0]} neurons"
+    return _grid(_rows_picture(w), per_row=4), f"{ch.layer_name(layer)}: {w.shape[0]} neurons"
 
 
 def edited_neurons(judge, challenge, code):
     """(picture, caption): each neuron with a changed weight or bias, changed weights outlined."""
     net, start = judge.rebuild(challenge, code), judge.start(challenge)
     tiles, names = [], []
-    for layer in ws.LAYERS:
+    for layer in ch.LAYERS:
         w, w0 = net.weight(layer), start.weight(layer)
         b, b0 = net.bias(layer), start.bias(layer)
         rows = np.flatnonzero(np.any(w != w0, axis=1) | (b != b0))
@@ -75,18 +77,18 @@ def edited_neurons(judge, challenge, code):
 
 def fooled_image(judge, challenge, code):
     """(picture, caption): the submitted image, changed pixels outlined."""
-    image = ws.decode_image(code).reshape(-1).astype(np.float32) / 255
+    image = decode_image(code).reshape(-1).astype(np.float32) / 255
     original = judge.original(challenge).astype(np.float32) / 255
-    return fool.fool_image(image, original, size=ws.IMAGE_SIDE * 8), f"read as {challenge.params['target']}"
+    return fool.fool_image(image, original, size=ch.IMAGE_SIDE * 8), f"read as {challenge.params['target']}"
 
 
-PICTURES = {ws.LAYER_WEIGHTS: layer_weights, ws.EDITED_NEURONS: edited_neurons, ws.FOOLED_IMAGE: fooled_image}
+PICTURES = {ch.LAYER_WEIGHTS: layer_weights, ch.EDITED_NEURONS: edited_neurons, ch.FOOLED_IMAGE: fooled_image}
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def picture(kind: str, model: str, params_json: str, code: str, _judge):
     """An entry's (PNG bytes or None, caption), made once per entry."""
-    challenge = ws.Challenge(kind, model, json.loads(params_json))
+    challenge = ch.Challenge(kind, model, json.loads(params_json))
     try:
         img, caption = PICTURES[challenge.spec.gallery](_judge, challenge, code)
     except ws.WorkshopError as e:
@@ -96,7 +98,7 @@ def picture(kind: str, model: str, params_json: str, code: str, _judge):
 
 def show(service_, room, entries):
     """The top entries side by side, each with its rank, nickname and score."""
-    challenge = ws.challenge_of(room)
+    challenge = ch.challenge_of(room)
     if service_.judge is None:
         st.info("The gallery needs the MNIST test set, which this server does not have.")
         return

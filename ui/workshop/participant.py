@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from src.infra import challenges as ch
+from src.infra import leaderboard
 from src.infra import workshop as ws
 from src.edits import encode_link
 
@@ -21,7 +23,7 @@ from .service import attempt, say, service
 
 def start_challenge(room):
     """Apply the challenge's starting edit to this session's copy: the layer zeroed (one undoable edit)."""
-    challenge = ws.challenge_of(room)
+    challenge = ch.challenge_of(room)
     log = state.tuning(room.model).log
     edit = log.zero_layer(challenge.start_layer)
     say("success" if edit else "info",
@@ -48,7 +50,7 @@ def submit(room_code, nick, submission_of):
     room = attempt(lambda: service_.room(room_code))
     if room is None:
         return
-    challenge = ws.challenge_of(room)
+    challenge = ch.challenge_of(room)
     submission = submission_of(service_, room)
     stored = attempt(lambda: service_.submit(room.code, nick, me(), submission))
     if stored is None:
@@ -62,7 +64,7 @@ def submit(room_code, nick, submission_of):
     st.session_state[LAST_SUBMIT] = (room.code, stored.score)
 
 
-def standing(entries, nick) -> ws.Entry | None:
+def standing(entries, nick) -> leaderboard.Entry | None:
     """This nickname's line on the leaderboard, or None."""
     key = ws.nickname_key(nick)
     return next((e for e in entries if ws.nickname_key(e.nickname) == key), None)
@@ -72,7 +74,7 @@ def progress(service_, room):
     """What the participant's copy would score, computed here for their information (the server scores
     again on submission): (test accuracy or None, changed parameters, trained values left in the zeroed
     layer)."""
-    challenge = ws.challenge_of(room)
+    challenge = ch.challenge_of(room)
     t = state.tuning(room.model)
     acc = t.scorer.accuracy if t.scorer is not None else None
     judge = service_.judge
@@ -85,7 +87,7 @@ def progress(service_, room):
 
 def header(room, nick, presenting):
     """Who and where: the room, the nickname, the leaderboard, Leave; then the challenge's card."""
-    challenge = ws.challenge_of(room)
+    challenge = ch.challenge_of(room)
     with st.container(horizontal=True, vertical_alignment="center", key="ws_joined"):
         st.markdown(f"Room **{room.code}** · you are **{safe(nick, ws.MAX_NICKNAME)}**")
         st.page_link("pages/7_leaderboard.py", label="Leaderboard", icon=":material/leaderboard:",
@@ -108,7 +110,7 @@ def header(room, nick, presenting):
 
 def network_work(service_, room, nick, presenting):
     """For a NETWORK challenge: the copy's accuracy and changes, Start, Hand-tune, Submit."""
-    challenge = ws.challenge_of(room)
+    challenge = ch.challenge_of(room)
     acc, changes, left = progress(service_, room)
     limit = challenge.params.get("max_edits")
     with st.container(horizontal=True, key="ws_progress"):
@@ -142,10 +144,10 @@ def network_work(service_, room, nick, presenting):
 
 def work(service_, room, nick, presenting):
     """What the participant works on, as the challenge's kind says: their network, or their image."""
-    if ws.challenge_of(room).spec.submits == ws.STEPS:  # steps checked and recorded on their own page
+    if ch.challenge_of(room).spec.submits == ch.STEPS:  # steps checked and recorded on their own page
         from ..class_progress import participant_panel
         participant_panel(service_, room, nick)
-    elif ws.challenge_of(room).spec.submits == ws.IMAGE:
+    elif ch.challenge_of(room).spec.submits == ch.IMAGE:
         if service_.judge is None:
             st.warning("This challenge needs the MNIST test images, which this server does not have.")
         else:
@@ -156,8 +158,8 @@ def work(service_, room, nick, presenting):
 
 
 def my_standing(service_, room, nick):
-    challenge = ws.challenge_of(room)
-    if challenge.spec.submits == ws.STEPS:
+    challenge = ch.challenge_of(room)
+    if challenge.spec.submits == ch.STEPS:
         return  # no standing on a board: the panel above says how far one has come
     board = attempt(lambda: service_.leaderboard(room.code)) or []
     mine = standing(board, nick)

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from src.infra import databases
+from src.infra.judge import Judge
 from src.infra import storage as db
 from src.infra import workshop as ws
 
@@ -26,7 +28,7 @@ def teacher_secret() -> str | None:
 
 @st.cache_resource(show_spinner=False)
 def _storage(database_url: str, folder: str) -> db.Storage:
-    return db.open_storage(database_url) if database_url else db.SqliteStorage(Path(folder) / db.DB_FILE)
+    return databases.open_storage(database_url) if database_url else databases.SqliteStorage(Path(folder) / db.DB_FILE)
 
 
 @st.cache_resource(show_spinner=False)
@@ -34,7 +36,7 @@ def _service(database_url: str, folder: str, secret: str | None, with_judge: boo
     judge = None
     if with_judge:
         tests = data.test_set()
-        judge = ws.Judge({name: data.shipped(name) for name in data.MODEL_LABELS}, tests.x, tests.labels)
+        judge = Judge({name: data.shipped(name) for name in data.MODEL_LABELS}, tests.x, tests.labels)
     return ws.Workshop(_storage(database_url, folder), judge, secret=secret)
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 
 from src.infra import storage as db
-from src.infra import workshop as ws
+from src.infra import challenges as ch
 
 from .. import data, figures
 from ..share import share_panel
@@ -25,7 +25,7 @@ def params_from_form() -> tuple:
     """(kind, model, params) from the 'open a room' form; an optional setting at 0 means none."""
     kind, model = st.session_state[KIND], st.session_state[MODEL]
     params = {}
-    for p in ws.KINDS[kind].params:
+    for p in ch.KINDS[kind].params:
         v = int(st.session_state[param_key(kind, p.name)])
         params[p.name] = None if p.optional and v == 0 else v
     return kind, model, params
@@ -36,7 +36,7 @@ def open_room():
     if service_ is None:
         return
     kind, model, params = params_from_form()
-    room = attempt(lambda: service_.open_room(ws.make_challenge(kind, model, **params), me(), secret() or None))
+    room = attempt(lambda: service_.open_room(ch.make_challenge(kind, model, **params), me(), secret() or None))
     if room is None:
         return
     st.session_state[ROOM], st.session_state[ROLE], st.session_state[NICK] = room.code, TEACHER, None
@@ -123,15 +123,15 @@ def room_picker(rooms, code):
                  on_change=lambda: manage_room(st.session_state[f"ws_rooms_{current}"] or current))
 
 
-def _setting(service_, kind: ws.Kind, p: ws.Param):
+def _setting(service_, kind: ch.Kind, p: ch.Param):
     """One setting of the form, as its Param says it is chosen."""
     key = param_key(kind.id, p.name)
     if p.choice == "layer":
         options = ([0] if p.optional else []) + list(range(p.lo, p.hi + 1))
         if p.optional:
-            fmt = lambda l: "the trained model" if not l else f"{ws.layer_name(l)} at 0"  # noqa: E731
+            fmt = lambda l: "the trained model" if not l else f"{ch.layer_name(l)} at 0"  # noqa: E731
         else:
-            fmt = ws.layer_name
+            fmt = ch.layer_name
         st.selectbox(p.label, options, key=key, format_func=fmt, width=320)
     elif p.choice == "digit":
         st.selectbox(p.label, list(range(p.lo, p.hi + 1)), key=key, width=160)
@@ -141,24 +141,24 @@ def _setting(service_, kind: ws.Kind, p: ws.Param):
         st.number_input(p.label, p.lo, p.hi, key=key, width=320)
 
 
-def _test_image_preview(service_, kind: ws.Kind):
+def _test_image_preview(service_, kind: ch.Kind):
     st.button("Pick one for me", on_click=pick_test_image, args=(kind.id,), key="ws_pick")
     i = int(st.session_state[param_key(kind.id, "index")])
     judge = service_.judge
     answer = int(judge.predictions(st.session_state[MODEL])[i])
-    st.image(figures.gray_image(judge.images[i].reshape(ws.IMAGE_SIDE, ws.IMAGE_SIDE) / 255.0, 112),
+    st.image(figures.gray_image(judge.images[i].reshape(ch.IMAGE_SIDE, ch.IMAGE_SIDE) / 255.0, 112),
              caption=f"#{i}: {article(int(judge.labels[i]))}, read as {answer}")
 
 
 def open_form(service_, expanded):
-    """The challenge (one of ``ws.KIND_LIST``), the model, the kind's own settings, and Open."""
+    """The challenge (one of ``ch.KIND_LIST``), the model, the kind's own settings, and Open."""
     with st.expander("Open a new room", expanded=expanded, icon=":material/add_circle:"):
         if service_.secret_configured and not service_.teacher(me(), secret()):
             st.info("Type the teacher secret above first.")
-        kind = ws.KINDS[st.radio("Challenge", list(ws.KINDS), format_func=lambda k: ws.KINDS[k].title, key=KIND,
+        kind = ch.KINDS[st.radio("Challenge", list(ch.KINDS), format_func=lambda k: ch.KINDS[k].title, key=KIND,
                                  horizontal=True)]
         st.radio("Model", list(data.MODEL_LABELS), format_func=data.MODEL_LABELS.get, key=MODEL, horizontal=True)
-        if kind.submits == ws.IMAGE and service_.judge is None:
+        if kind.submits == ch.IMAGE and service_.judge is None:
             st.warning(f"'{kind.title}' needs the MNIST test images, which this server does not have.")
         else:
             with st.container(horizontal=True, vertical_alignment="bottom", key="ws_settings"):
@@ -175,7 +175,7 @@ def open_form(service_, expanded):
 def room_panel(service_, room, presenting):
     """The room's code, its challenge, its counts, the leaderboard's link and (not presenting) its controls;
     beside them, the QR code to join."""
-    challenge = ws.challenge_of(room)
+    challenge = ch.challenge_of(room)
     left, right = st.columns([1.3, 1], gap="large")
     with left:
         st.markdown("Room code")
