@@ -54,6 +54,15 @@ def test_a_lesson_room_takes_no_submissions(shipped):
         judge.score(ch.make_challenge("lesson", "sigmoid", pace=0), np.zeros(784))
 
 
+def test_a_room_that_records_one_step_says_one_step(tmp_path):
+    shop = ws.Workshop(SqliteStorage(tmp_path / "w.sqlite3"), None, ws.Limits(max_submissions=1), clock=Clock())
+    room = lesson_room(shop)
+    shop.join(room.code, "Ana", ANA)
+    lr.record_step(shop, room.code, ANA, 3)
+    with pytest.raises(ws.WorkshopError) as full:
+        lr.record_step(shop, room.code, ANA, 4)
+    assert str(full.value) == f"Room {room.code} is full: it has recorded its 1 step."
+
 def test_steps_are_recorded_once_for_the_participant_this_browser_joined_as(shop):
     room = lesson_room(shop)
     with pytest.raises(ws.WorkshopError, match="not in room"):

@@ -401,6 +401,26 @@ def test_full_room_and_closed_room(ws):
     assert len(ws.leaderboard(room.code)) == 3  # a closed room still shows its board
 
 
+def test_limits_of_one_are_said_in_the_singular(tmp_path):
+    """A room for one person says '1 participant', not '1 participants' (and so for submissions and rooms)."""
+    w = Workshop(SqliteStorage(tmp_path / "w.sqlite3"), FakeJudge(),
+                 Limits(min_interval=0, attempt_interval=0, max_submissions=1, max_participants=1,
+                        rooms_per_session=1), clock=Clock())
+    teacher = new_session_token()
+    room = w.open_room(make_challenge("fewest_edits", "relu", max_edits=10), teacher)
+    with pytest.raises(WorkshopError) as rooms:
+        w.open_room(make_challenge("fewest_edits", "relu", max_edits=10), teacher)
+    assert str(rooms.value) == "You have 1 room open already; close one first."
+    ana = new_session_token()
+    w.submit(room.code, "Ana", ana, "0.5:1")
+    with pytest.raises(WorkshopError) as people:
+        w.join(room.code, "Bo", new_session_token())
+    assert str(people.value) == f"Room {room.code} is full: it has its 1 participant."
+    with pytest.raises(WorkshopError) as entries:
+        w.submit(room.code, "Ana", ana, "0.6:1")
+    assert str(entries.value) == f"Room {room.code} is full: it has taken its 1 submission."
+
+
 def test_unknown_room_bad_nickname_and_taken_nickname(ws):
     room, _ = opened(ws)
     with pytest.raises(WorkshopError, match="no room"):

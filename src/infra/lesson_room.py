@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..lesson import N_STEPS
+from ..words import plural
 from .challenges import KINDS, WorkshopError, challenge_of
 from .records import Submission
 from .workshop import Workshop
@@ -62,7 +63,8 @@ def record_step(workshop: Workshop, code: str, session: str, step: int, now: flo
         if stats.joined_as != place.nick_key:
             raise WorkshopError(f"You are not in room {room.code} under this nickname (any more).")
         if stats.total >= workshop.limits.max_submissions:
-            raise WorkshopError(f"Room {room.code} is full: it has recorded its {workshop.limits.max_submissions} steps.")
+            raise WorkshopError(f"Room {room.code} is full: it has recorded its "
+                                f"{plural(workshop.limits.max_submissions, 'step')}.")
 
     return workshop.storage.add_submission(
         Submission(room.code, place.nickname, place.nick_key, float(len(done) + 1), step, "", now, session), rules)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..words import plural
 from . import nicknames
 from .challenges import Challenge, WorkshopError, challenge_of
 from .judge import Judge
@@ -181,7 +182,7 @@ class Workshop:
         now = self.clock()
         if not teacher:
             if len(self.storage.rooms(opener=session)) >= self.limits.rooms_per_session:
-                raise WorkshopError(f"You have {self.limits.rooms_per_session} rooms open already; "
+                raise WorkshopError(f"You have {plural(self.limits.rooms_per_session, 'room')} open already; "
                                     "close one first.")
             if self.storage.count_open_rooms(since=now - 86_400) >= self.limits.max_open_rooms:
                 raise WorkshopError("This server has as many open rooms as it allows; try again later.")
@@ -283,8 +284,8 @@ class Workshop:
                                     + ("" if same else ", which looks the same on the board")
                                     + f". Choose another nickname, such as “{free}”.", free)
             if len(others) >= self.limits.max_participants:
-                raise WorkshopError(f"Room {room.code} is full: it has its {self.limits.max_participants} "
-                                    "participants.")
+                raise WorkshopError(f"Room {room.code} is full: it has its "
+                                    f"{plural(self.limits.max_participants, 'participant')}.")
 
         return self.storage.add_participant(
             Participant(room.code, session, nick, nickname_key(nick), sk, self.clock()), check)
@@ -316,11 +317,13 @@ class Workshop:
         if stats.nick_owner is not None and stats.nick_owner != session:
             raise WorkshopError("Someone else in this room already uses that nickname; choose another.")
         if stats.nick_owner is None and stats.participants >= lim.max_participants:
-            raise WorkshopError(f"Room {room.code} is full: it has its {lim.max_participants} participants.")
+            raise WorkshopError(f"Room {room.code} is full: it has its "
+                                f"{plural(lim.max_participants, 'participant')}.")
         if stats.total >= lim.max_submissions:
-            raise WorkshopError(f"Room {room.code} is full: it has taken its {lim.max_submissions} submissions.")
+            raise WorkshopError(f"Room {room.code} is full: it has taken its "
+                                f"{plural(lim.max_submissions, 'submission')}.")
         if stats.session_count >= lim.per_session:
-            raise WorkshopError(f"You have made your {lim.per_session} submissions in this room.")
+            raise WorkshopError(f"You have made your {plural(lim.per_session, 'submission')} in this room.")
         if stats.session_last is not None and now - stats.session_last < lim.min_interval:
             wait = lim.min_interval - (now - stats.session_last)
             raise WorkshopError(f"One submission every {lim.min_interval:g} s, please: try again in {wait:.0f} s."
