@@ -102,6 +102,13 @@ def header(title):
     print("  " + "-" * 94)
 
 
+def plotly_bars(output):
+    """What the draw page drew before its SVG bars: the ten outputs as a Plotly bar chart (for comparison only)."""
+    import plotly.graph_objects as go
+    return go.Figure(go.Bar(x=[str(i) for i in range(len(output))], y=output,
+                            text=[f"{v:.2f}" for v in output], textposition="outside"))
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--calls", type=int, default=300, help="timed calls of each micro-benchmark")
@@ -113,7 +120,7 @@ def main(argv=None):
     from streamlit.elements.lib.image_utils import image_to_url
     from streamlit.elements.lib.layout_utils import LayoutConfig
 
-    from ui import draw as draw_page, figures
+    from ui import draw as draw_page, draw_canvas, figures
 
     import streamlit
     import streamlit.logger
@@ -155,19 +162,19 @@ def main(argv=None):
     forward = forwards["sigmoid"]
     images = [
         ("st.image box_overlay, 140x140 RGB", figures.box_overlay(steps.ink, steps.box)),
-        ("st.image fitted 20x20 at 140, gray", figures.gray_image(draw_page.fitted_frame(steps.fitted), 140)),
+        ("st.image fitted 20x20 at 140, gray", figures.gray_image(draw_canvas.fitted_frame(steps.fitted), 140)),
         ("st.image 28x28 input at 140, gray", figures.gray_image(x, 140)),
     ]
     layout = LayoutConfig(width="stretch")
     svg = figures.network_svg(net, forward, chosen=(1, 0))
-    bars = draw_page.output_bars_svg(forward.output)
+    bars = figures.output_bars_svg(forward.output)
     header("(d) what one stroke's rerun draws (sigmoid model, page defaults): µs per call")
     encodes = [row("28x28 PNG data URI inside the network SVG (png_data_uri)",
                    timed(lambda: figures.png_data_uri(figures.gray_image(x.reshape(28, 28))), args.calls))]
     encodes.append(row("network picture: json.dumps({'svg': svg}) (component data)",
                        timed(lambda: json.dumps({"svg": svg}), args.calls), f"({len(svg) / 1024:.1f} KB)"))
-    encodes.append(row("output bars: draw_page.output_bars_svg(output)",
-                       timed(lambda: draw_page.output_bars_svg(forward.output), args.calls), f"({len(bars) / 1024:.1f} KB)"))
+    encodes.append(row("output bars: figures.output_bars_svg(output)",
+                       timed(lambda: figures.output_bars_svg(forward.output), args.calls), f"({len(bars) / 1024:.1f} KB)"))
     encodes.append(row("st.image(output bars SVG): SVG string -> data URI",
                        timed(lambda: image_to_url(bars, layout, False, "RGB", "auto", "bench"), args.calls)))
     for label, img in images:
@@ -179,8 +186,8 @@ def main(argv=None):
                            f"({buf.tell() / 1024:.1f} KB)"))
     med["encodes"] = sum(encodes)
     print(f"  {'total of the drawing and encodes above (sum of medians)':<58}{fmt_us(med['encodes']):>12}")
-    med["plotly"] = row("(for comparison) Plotly output_bars() + plotly.io.to_json",
-                        timed(lambda: plotly.io.to_json(figures.output_bars(forward.output), validate=False),
+    med["plotly"] = row("(for comparison) Plotly bars of the outputs + plotly.io.to_json",
+                        timed(lambda: plotly.io.to_json(plotly_bars(forward.output), validate=False),
                               max(args.calls // 3, 30)), "(what the page drew before: now an SVG)")
     parts = med["decode"] + med["preprocess"] + med["forward sigmoid"] + med["svg sigmoid"] + med["encodes"]
     print(f"  {'sum: decode + (a) + (b) + (c) + (d), sigmoid':<58}{fmt_us(parts):>12}")

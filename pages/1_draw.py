@@ -3,7 +3,7 @@ import numpy as np
 import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
-from ui import data, draw, figures, state
+from ui import data, draw, draw_canvas, figures, state
 from ui.sidebar import page_config, sidebar
 
 page_config("Draw & classify", "✏️")
@@ -69,16 +69,16 @@ def server_input(net, source):
     with input_col:
         if source == "canvas":
             result = st_canvas(stroke_width=st.session_state[draw.PEN], stroke_color="#FFFFFF",
-                               background_color="#000000", height=draw.CANVAS_SIDE, width=draw.CANVAS_SIDE,
+                               background_color="#000000", height=draw_canvas.CANVAS_SIDE, width=draw_canvas.CANVAS_SIDE,
                                drawing_mode="freedraw", return_image_data=True,
-                               initial_drawing=draw.canvas_initial(), key=draw.CANVAS)
-            draw.hide_canvas_toolbar()
-            steps = draw.read_drawing(result)
+                               initial_drawing=draw_canvas.canvas_initial(), key=draw.CANVAS)
+            draw_canvas.hide_toolbar()
+            steps = draw_canvas.read_drawing(result)
             x = steps.digit
             with st.container(horizontal=True, key="draw_canvas_tools"):
-                st.button(":material/undo: Undo", on_click=draw.undo, key="draw_undo",
+                st.button(":material/undo: Undo", on_click=draw_canvas.undo, key="draw_undo",
                           disabled=not st.session_state[draw.HISTORY])
-                st.button(":material/delete: Clear", on_click=draw.clear, key="draw_clear",
+                st.button(":material/delete: Clear", on_click=draw_canvas.clear, key="draw_clear",
                           disabled=not st.session_state[draw.HISTORY])
                 if not presenting:
                     with st.popover(":material/stylus: Pen", key="draw_pen_popover"):
@@ -117,7 +117,7 @@ def server_input(net, source):
                 if verdict:
                     st.markdown(verdict)
         if answer is not None:
-            st.image(draw.output_bars_svg(forward.output), width="stretch")
+            st.image(figures.output_bars_svg(forward.output), width="stretch")
             st.caption(draw.one_function(net))
 
     if steps is not None:
@@ -126,7 +126,7 @@ def server_input(net, source):
                 st.markdown("**What the network reads**")
                 row = [(figures.box_overlay(steps.ink, steps.box), "your drawing, ink box in blue")]
                 if steps.fitted is not None:
-                    row.append((figures.gray_image(draw.fitted_frame(steps.fitted), 140), "scaled to fit 20x20"))
+                    row.append((figures.gray_image(draw_canvas.fitted_frame(steps.fitted), 140), "scaled to fit 20x20"))
                 row.append((figures.gray_image(x, 140), "28x28: the 784 inputs"))
                 with st.container(horizontal=True, gap="small"):  # one row, on a phone too
                     for img, text in row:
@@ -152,7 +152,7 @@ def show_weights(net, forward, layer, neuron):
         c3.image(figures.signed_image(product.reshape(side, side), None, 196),
                  caption=f"weights × input: sums to {product.sum():.2f}")
     else:
-        st.image(draw.weight_bars_svg(w), width=520,
+        st.image(figures.weight_bars_svg(w), width=520,
                  caption=f"its {len(w)} incoming weights, from the neurons of layer {layer - 1} (blue +, red −)")
 
 

@@ -13,6 +13,8 @@ import numpy as np
 import plotly.graph_objects as go
 from PIL import Image
 
+from src.network import SIDE
+
 from .theme import BLUE, BLUE_CSS, GREY_CSS, HIGHLIGHT, HIGHLIGHT_CSS, RED, RED_CSS
 
 
@@ -58,7 +60,7 @@ def png_data_uri(img: np.ndarray) -> str:
     return "data:image/png;base64," + base64.b64encode(png(img)).decode()
 
 
-def outline_cells(img: np.ndarray, cells, side=28, colour=HIGHLIGHT) -> np.ndarray:
+def outline_cells(img: np.ndarray, cells, side=SIDE, colour=HIGHLIGHT) -> np.ndarray:
     """``img`` (an upscaled side x side grid) with each of ``cells`` (flat indices) outlined, 2 px wide."""
     img = img.copy()
     k = img.shape[0] // side
@@ -86,14 +88,14 @@ def box_overlay(gray: np.ndarray, box, size=140) -> np.ndarray:
 
 
 def thumbnails(images, indices, size=56, per_row=12):
-    """Several 28x28 images as one strip (one picture is much cheaper to send than many)."""
+    """Several SIDE x SIDE (28x28) images as one strip (one picture is much cheaper to send than many)."""
     indices = list(indices)
     if not indices:
         return None
     rows = -(-len(indices) // per_row)
     pad = 4
     strip = np.full((rows * (size + pad), min(len(indices), per_row) * (size + pad), 3), 40, np.uint8)
-    k = size // 28
+    k = size // SIDE
     for n, i in enumerate(indices):
         r, c = divmod(n, per_row)
         img = np.repeat(np.repeat(images[i], k, 0), k, 1)
@@ -110,7 +112,6 @@ def network_svg(net, forward, chosen=None, top_inputs=6, width=760, height=420) 
     pixels that contribute most (|w·a|) to each first-layer neuron, so the picture shows what drives it.
     ``chosen`` = (layer, neuron) is ringed.
     """
-    a = forward.activations
     sizes = net.sizes
     img_size = 196
     x0, y0 = 20, (height - img_size) / 2
@@ -124,7 +125,7 @@ def network_svg(net, forward, chosen=None, top_inputs=6, width=760, height=420) 
     radius = min(9.0, (height - 40) / max(sizes[1:]) / 2 - 1)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
              f'style="background:#0E1117;max-width:{width}px" font-family="sans-serif">']
-    pixels = np.asarray(a[0]).reshape(-1)
+    pixels = np.asarray(forward.a(0)).reshape(-1)
     side = int(round(np.sqrt(pixels.size)))
     if side * side == pixels.size:
         parts.append(f'<image x="{x0}" y="{y0}" width="{img_size}" height="{img_size}" '
@@ -133,7 +134,8 @@ def network_svg(net, forward, chosen=None, top_inputs=6, width=760, height=420) 
         parts.append(f'<text x="{x0 + img_size / 2}" y="{y0 - 8}" fill="#aaa" font-size="12" text-anchor="middle">'
                      f'{pixels.size} input neurons</text>')
         # strongest pixel contributions into each first-layer neuron
-        contrib = net.weights[0] * pixels[None, :]
+        w1 = net.weight(1)
+        contrib = w1 * pixels[None, :]
         peak = float(np.max(np.abs(contrib), initial=0.0)) or 1.0
         for j, (cx, cy) in enumerate(pos[0]):
             for k in np.argsort(-np.abs(contrib[j]))[:top_inputs]:
@@ -141,25 +143,25 @@ def network_svg(net, forward, chosen=None, top_inputs=6, width=760, height=420) 
                     continue
                 px = x0 + (k % side + 0.5) * img_size / side
                 py = y0 + (k // side + 0.5) * img_size / side
-                colour = BLUE_CSS if net.weights[0][j, k] > 0 else RED_CSS
+                colour = BLUE_CSS if w1[j, k] > 0 else RED_CSS
                 op = (abs(contrib[j, k]) / peak) ** 0.3
                 parts.append(f'<line x1="{px:.0f}" y1="{py:.0f}" x2="{cx:.0f}" y2="{cy:.0f}" stroke="{colour}" '
                              f'stroke-opacity="{op * 0.8:.2f}" stroke-width=".8"/>')
-    for l in range(1, len(pos)):
-        w = net.weights[l]
+    for l in range(2, len(pos) + 1):  # layer l joins the neurons of pos[l - 2] to those of pos[l - 1]
+        w = net.weight(l)
         wmax = float(np.max(np.abs(w), initial=0.0)) or 1.0
-        for j, (x2, y2) in enumerate(pos[l]):
-            for k, (x1, y1) in enumerate(pos[l - 1]):
+        for j, (x2, y2) in enumerate(pos[l - 1]):
+            for k, (x1, y1) in enumerate(pos[l - 2]):
                 op = (abs(w[j, k]) / wmax) ** 0.3
                 if op * 0.55 < 0.03:
                     continue  # invisible anyway: leave it out of what is sent on every stroke
                 colour = BLUE_CSS if w[j, k] > 0 else RED_CSS
                 parts.append(f'<line x1="{x1:.0f}" y1="{y1:.0f}" x2="{x2:.0f}" y2="{y2:.0f}" stroke="{colour}" '
                              f'stroke-opacity="{op * 0.55:.2f}" stroke-width="{0.4 + op:.1f}"/>')
-    out = np.asarray(a[-1])
+    out = np.asarray(forward.output)
     best = int(np.argmax(out))
     for l, layer in enumerate(pos, start=1):
-        act = np.asarray(a[l], dtype=np.float64)
+        act = np.asarray(forward.a(l), dtype=np.float64)
         top = max(1.0, float(act.max(initial=0.0)))  # ReLU activations can exceed 1
         for j, (cx, cy) in enumerate(layer):
             light = float(np.clip(act[j] / top, 0, 1))
@@ -179,18 +181,54 @@ def network_svg(net, forward, chosen=None, top_inputs=6, width=760, height=420) 
     return "".join(parts)
 
 
-def output_bars(outputs, labels=None, highlight=None, height=230, title=None) -> go.Figure:
-    """The ten output activations as bars; the answer's bar in the highlight colour (blue means a positive weight)."""
-    outputs = np.asarray(outputs, dtype=float)
-    labels = labels if labels is not None else [str(i) for i in range(len(outputs))]
-    best = int(np.argmax(outputs)) if highlight is None else highlight
-    colours = [HIGHLIGHT_CSS if i == best else GREY_CSS for i in range(len(outputs))]
-    fig = go.Figure(go.Bar(x=labels, y=outputs, marker_color=colours,
-                           text=[f"{v:.2f}" for v in outputs], textposition="outside", cliponaxis=False))
-    fig.update_layout(height=height, margin=dict(l=10, r=10, t=30 if title else 10, b=10), title=title,
-                      yaxis=dict(range=[0, max(1.0, float(outputs.max()) * 1.15)], showgrid=False),
-                      xaxis=dict(type="category"), showlegend=False)
-    return fig
+def output_bars_svg(output, width=360, height=150) -> str:
+    """The output activations as a small SVG bar chart, the answer's bar in the highlight colour (an image: nothing to hover,
+    far cheaper for a browser to draw on every stroke than a Plotly figure)."""
+    out = np.asarray(output, dtype=np.float64)
+    best = int(np.argmax(out))
+    top = max(1.0, float(out.max(initial=0.0)))
+    n = len(out)
+    slot = width / n
+    base = height - 20
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
+             f'style="max-width:{width}px" font-family="sans-serif">']
+    for i, v in enumerate(out):
+        h = (base - 18) * float(np.clip(v / top, 0, 1))
+        x = i * slot + slot * 0.15
+        colour = HIGHLIGHT_CSS if i == best else GREY_CSS
+        parts.append(f'<rect x="{x:.1f}" y="{base - h:.1f}" width="{slot * 0.7:.1f}" height="{max(h, 1):.1f}" '
+                     f'fill="{colour}"/>')
+        parts.append(f'<text x="{x + slot * 0.35:.1f}" y="{base - h - 4:.1f}" font-size="10" fill="#bbb" '
+                     f'text-anchor="middle">{v:.2f}</text>')
+        parts.append(f'<text x="{x + slot * 0.35:.1f}" y="{height - 4}" font-size="13" text-anchor="middle" '
+                     f'fill="{"#fff" if i == best else "#aaa"}" font-weight="{"bold" if i == best else "normal"}">'
+                     f'{i}</text>')
+    parts.append(f'<line x1="0" y1="{base}" x2="{width}" y2="{base}" stroke="#555"/></svg>')
+    return "".join(parts)
+
+
+def weight_bars_svg(weights, width=520, height=170) -> str:
+    """A later-layer neuron's incoming weights as signed SVG bars (blue +, red −) labelled by source neuron:
+    an image, so that with the details on a stroke still costs no Plotly figure."""
+    w = np.asarray(weights, dtype=np.float64)
+    top = float(np.max(np.abs(w), initial=0.0)) or 1.0
+    slot = width / len(w)
+    mid, half = (height - 34) / 2 + 14, (height - 34) / 2
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
+             f'style="max-width:{width}px" font-family="sans-serif">']
+    for k, v in enumerate(w):
+        h = half * abs(v) / top
+        x = k * slot + slot * 0.15
+        colour = BLUE_CSS if v >= 0 else RED_CSS
+        parts.append(f'<rect x="{x:.1f}" y="{mid - h if v >= 0 else mid:.1f}" width="{slot * 0.7:.1f}" '
+                     f'height="{max(h, 0.5):.1f}" fill="{colour}"><title>from neuron {k}: w = {v:.3f}</title></rect>')
+        ty = mid - h - 3 if v >= 0 else mid + h + 10
+        parts.append(f'<text x="{x + slot * 0.35:.1f}" y="{ty:.1f}" font-size="9" fill="#bbb" '
+                     f'text-anchor="middle">{v:.1f}</text>')
+        parts.append(f'<text x="{x + slot * 0.35:.1f}" y="{height - 3}" font-size="11" fill="#aaa" '
+                     f'text-anchor="middle">{k}</text>')
+    parts.append(f'<line x1="0" y1="{mid:.1f}" x2="{width}" y2="{mid:.1f}" stroke="#555"/></svg>')
+    return "".join(parts)
 
 
 def per_digit_bars(series, y_min=0, height=250) -> go.Figure:

@@ -131,8 +131,8 @@ def editor(service_, room, nick, presenting, on_submit):
                       delta="fooled!" if answer == target else f"target {target}",
                       delta_color="normal" if answer == target else "off", delta_arrow="off")
             st.metric("Changed pixels", f"{changed:,}", width="content")
-        st.plotly_chart(figures.output_bars(outputs, highlight=answer, height=200), key="ws_fool_bars",
-                        config={"displayModeBar": False})
+        with st.container(key="ws_fool_bars"):  # the answer's bar (the largest output) in the highlight colour
+            st.image(figures.output_bars_svg(outputs), width="stretch")
         if not presenting:
             with st.container(horizontal=True, key="ws_pen_controls"):
                 st.segmented_control("Pen", [INK, ERASE], key=PEN, format_func=str.capitalize, required=True)
