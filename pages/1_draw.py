@@ -3,6 +3,7 @@ import numpy as np
 import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
+from src.network import SIDE
 from ui import data, draw, draw_canvas, figures, state
 from ui.sidebar import page_config, sidebar
 
@@ -90,11 +91,11 @@ def server_input(net, source):
                           help="The next test image that the network in use (see the sidebar) gets wrong")
             index = st.number_input("Test image #", 0, len(tests.labels) - 1, key=draw.TEST_INDEX,
                                     persist_state="session")
-            x = tests.x[index].reshape(28, 28)
+            x = tests.x[index].reshape(SIDE, SIDE)
             label = int(tests.labels[index])
             st.image(figures.gray_image(x, 196), caption=f"test image #{index}, labelled {label}")
         elif source == "blank":
-            x = np.zeros((28, 28), np.float32)
+            x = np.zeros((SIDE, SIDE), np.float32)
             st.image(figures.gray_image(x, 196), caption="all 784 inputs at 0")
         else:
             st.button(":material/casino: New noise", on_click=draw.new_noise, key="draw_new_noise")

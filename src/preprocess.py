@@ -10,9 +10,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-SIZE = 28             # MNIST images are 28x28 ...
-BOX = 20              # ... with the digit scaled to fit 20x20 inside
-CENTRE = 14.0         # ... and its centre of mass at pixel (14, 14)
+from .network import SIDE
+
+BOX = 20              # MNIST's SIDE x SIDE (28x28) images hold the digit scaled to fit 20x20 ...
+CENTRE = SIDE / 2     # ... with its centre of mass at pixel (14, 14)
 INK_THRESHOLD = 0.05  # a pixel brighter than this counts as ink for the bounding box
 # A drawing whose ink is smaller than this share of the canvas's side is a dot, not a digit ...
 MIN_INK_SIDE = 0.04
@@ -112,23 +113,23 @@ def preprocess(image, centre=True) -> Steps:
     gray = to_grayscale(image)
     box = ink_box(gray)
     if box is None:
-        return Steps(gray, None, None, np.zeros((SIZE, SIZE), np.float32), "blank")
+        return Steps(gray, None, None, np.zeros((SIDE, SIDE), np.float32), "blank")
     top, bottom, left, right = box
     h, w = bottom - top, right - left
     status = "dot" if _is_dot(gray[top:bottom, left:right], max(gray.shape)) else "ok"
     if not centre:
-        return Steps(gray, box, None, np.clip(resize(gray, SIZE, SIZE), 0, 1), status)
+        return Steps(gray, box, None, np.clip(resize(gray, SIDE, SIDE), 0, 1), status)
     scale = BOX / max(h, w)
     fh, fw = max(1, round(h * scale)), max(1, round(w * scale))
     fitted = np.clip(resize(gray[top:bottom, left:right], fh, fw), 0, 1)
     if fitted.sum() <= 0:
-        return Steps(gray, box, fitted, np.zeros((SIZE, SIZE), np.float32), "blank")
+        return Steps(gray, box, fitted, np.zeros((SIDE, SIDE), np.float32), "blank")
     # Shift the fitted ink so its centre of mass lands on the middle of the 28x28 field: pixel (14, 14),
     # where MNIST's test digits have theirs (measured: 13.99, 14.00 on average).
     cy, cx = centre_of_mass(fitted)
-    oy = int(np.clip(round(CENTRE - cy), 0, SIZE - fh))
-    ox = int(np.clip(round(CENTRE - cx), 0, SIZE - fw))
-    digit = np.zeros((SIZE, SIZE), np.float32)
+    oy = int(np.clip(round(CENTRE - cy), 0, SIDE - fh))
+    ox = int(np.clip(round(CENTRE - cx), 0, SIDE - fw))
+    digit = np.zeros((SIDE, SIDE), np.float32)
     digit[oy:oy + fh, ox:ox + fw] = fitted
     return Steps(gray, box, fitted, digit, status)
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .activations import HIDDEN, sigmoid
-from .network import Network
+from .network import SIDE, Network
 
 # Bounds on one request, so one visitor cannot keep a shared server busy.
 MAX_STEPS = 1000          # dream: gradient steps
@@ -98,7 +98,7 @@ def input_gradient(net: Network, x, layer: int, neuron: int, of: str = "activati
 
 
 # --- penalties for the dream ----------------------------------------------------------------------
-def total_variation(x, shape=(28, 28)):
+def total_variation(x, shape=(SIDE, SIDE)):
     """Sum of squared differences between horizontal and vertical neighbours of an image (784,) seen as
     ``shape``, and its gradient (784,). Zero for a flat image; large for salt-and-pepper noise."""
     img = np.asarray(x).reshape(shape)

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from .network import MAX_PARAMETER
+from .network import MAX_PARAMETER, SIDE
 
-SIZE = 28
+SIZE = SIDE  # the old name, still read by ui/hand_tune/actions.py
+MID = SIDE // 2  # the middle row and column, where a template is centred unless told otherwise
 
 
 def _grid(row, col):
-    r, c = np.indices((SIZE, SIZE), dtype=np.float64)
+    r, c = np.indices((SIDE, SIDE), dtype=np.float64)
     return r - row, c - col
 
 
@@ -24,7 +25,7 @@ def _band(d, width, surround):
     return np.where(a < width / 2, 1.0, np.where(a < width / 2 + surround, -1.0, 0.0))
 
 
-def edge(angle_deg, row=14, col=14, length=14, width=3, surround=3):
+def edge(angle_deg, row=MID, col=MID, length=14, width=3, surround=3):
     """A straight stroke through (row, col) at ``angle_deg`` (0 horizontal, 90 vertical), flanked by
     negative weights: the lesson's edge detector."""
     dr, dc = _grid(row, col)
@@ -34,7 +35,7 @@ def edge(angle_deg, row=14, col=14, length=14, width=3, surround=3):
     return np.where(np.abs(along) <= length / 2, _band(across, width, surround), 0.0)
 
 
-def loop(row=14, col=14, radius=6, width=3, surround=2):
+def loop(row=MID, col=MID, radius=6, width=3, surround=2):
     """A ring (the top of a 9, the loop of a 6): positive on the ring, negative inside and just outside."""
     dr, dc = _grid(row, col)
     d = np.hypot(dr, dc) - radius
@@ -43,7 +44,7 @@ def loop(row=14, col=14, radius=6, width=3, surround=2):
     return w
 
 
-def blob(row=14, col=14, radius=4):
+def blob(row=MID, col=MID, radius=4):
     """A soft round blob: responds to ink anywhere near (row, col)."""
     dr, dc = _grid(row, col)
     return np.exp(-(dr ** 2 + dc ** 2) / (2 * radius ** 2))
@@ -59,12 +60,12 @@ TEMPLATES = {
 }
 
 
-def make(name, row=14, col=14, strength=1.0):
+def make(name, row=MID, col=MID, strength=1.0):
     """Template ``name`` centred at (row, col), scaled by ``strength``, as 784 weights within
     ±MAX_PARAMETER (the largest value a parameter may hold)."""
     if name not in TEMPLATES:
         raise ValueError(f"unknown template {name!r}: choose one of {list(TEMPLATES)}")
-    return np.clip(strength * TEMPLATES[name](row=row, col=col), -MAX_PARAMETER, MAX_PARAMETER).reshape(SIZE * SIZE)
+    return np.clip(strength * TEMPLATES[name](row=row, col=col), -MAX_PARAMETER, MAX_PARAMETER).reshape(SIDE * SIDE)
 
 
 def brush(coverage, weights, strength, mode="add"):
@@ -74,8 +75,8 @@ def brush(coverage, weights, strength, mode="add"):
     moves by strength x coverage. ``set``: weights of cells at least half covered become ``strength``.
     The result, (784,) float64, stays within ±MAX_PARAMETER: a weight already at the limit saturates.
     """
-    coverage = np.clip(np.asarray(coverage, dtype=np.float64).reshape(SIZE * SIZE), 0, 1)
-    w = np.asarray(weights, dtype=np.float64).reshape(SIZE * SIZE)
+    coverage = np.clip(np.asarray(coverage, dtype=np.float64).reshape(SIDE * SIDE), 0, 1)
+    w = np.asarray(weights, dtype=np.float64).reshape(SIDE * SIDE)
     if mode == "add":
         new = w + strength * coverage
     elif mode == "set":

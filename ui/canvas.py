@@ -19,6 +19,8 @@ import numpy as np
 import streamlit as st
 from PIL import Image
 
+from src.network import SIDE
+
 from . import components
 
 
@@ -41,7 +43,7 @@ def stroke_alpha(data_url: str) -> np.ndarray:
     return decode_png(data_url)[..., 3].astype(np.float32) / np.float32(255)
 
 
-def alpha_centre(alpha: np.ndarray, side: int = 28) -> tuple[int, int] | None:
+def alpha_centre(alpha: np.ndarray, side: int = SIDE) -> tuple[int, int] | None:
     """The (row, column) of the ``side`` x ``side`` grid cell under the centre of what was drawn, or None."""
     a = np.asarray(alpha, np.float64)
     total = a.sum()

@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from src import stats
+from src.network import SIDE
 from src.scoring import per_digit_accuracy
 
 from . import data, figures, theme
@@ -200,7 +201,7 @@ def accuracy_section():
                         f"neither on {d['neither']}.")
         shown = d["indices"][:24]
         if len(shown):
-            st.image(figures.thumbnails(tests.images, shown, per_row=12, size=28),
+            st.image(figures.thumbnails(tests.images, shown, per_row=12, size=SIDE),
                      caption="the first 24 (label: sigmoid / ReLU): " + ", ".join(
                          f"{tests.labels[i]}: {preds['sigmoid'][i]}/{preds['relu'][i]}" for i in shown[:8]) + " …")
     st.caption("The trained models (not your edited copy).")

@@ -9,11 +9,11 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from src.network import SIDE
 from src.words import a
 
 from . import data, figures, state
 
-SIDE = 28
 PIXELS = SIDE * SIDE
 TEST, DRAWING, BLANK, NOISE = "test image", "my drawing", "blank", "noise"
 

@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import streamlit as st
 
+from src.network import SIDE
+
 from . import components
 
-SIDE = 28
 PIXELS = SIDE * SIDE
 SURFACE = 280                 # the surface's bitmap side (the JavaScript's SURFACE)
 MAX_STROKES = 500             # what a drawing may hold when it comes back (the JavaScript keeps fewer points)

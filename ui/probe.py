@@ -13,7 +13,7 @@ import numpy as np
 import streamlit as st
 
 from src import probe
-from src.network import Network
+from src.network import SIDE, Network
 
 from . import data, figures, inputs, probe_figures, state
 
@@ -75,7 +75,6 @@ SNAPSHOT_STEPS = (0, 10, 25, 50, 100)   # and the last step: the filmstrip under
 PROGRESS_EVERY = 20          # steps between two redraws of the evolving image
 IMAGE_PX = probe_figures.IMAGE_PX
 PLOT_CONFIG = {"displayModeBar": False}
-SIDE = 28
 
 DREAM_KINDS = {"digit": "an output digit", "hidden": "a hidden neuron"}
 OBJECTIVES = {"activation": "its output (probability after softmax)", "z": "its weighted sum z (before softmax)"}

@@ -7,11 +7,11 @@ import numpy as np
 import plotly.graph_objects as go
 
 from src import probe
+from src.network import SIDE
 
 from . import figures, theme
 
-SIDE = 28
-IMAGE_PX = 168               # 28 x 6: the size the page shows a 28x28 image at
+IMAGE_PX = 6 * SIDE          # 168: the size the page shows a 28x28 image at
 DIMMED = 160                 # the fooled image's full ink is drawn at this grey (of 255), so its changes stand out
 
 

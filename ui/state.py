@@ -16,6 +16,7 @@ import numpy as np
 import streamlit as st
 
 from src.edits import EditLog
+from src.network import SIDE
 from src.scoring import Scorer
 
 from . import data
@@ -102,7 +103,7 @@ def last_drawing():
 
 
 def set_last_drawing(x):
-    st.session_state[LAST_DRAWING] = np.asarray(x, dtype=np.float32).reshape(28, 28)
+    st.session_state[LAST_DRAWING] = np.asarray(x, dtype=np.float32).reshape(SIDE, SIDE)
 
 
 def presenting() -> bool:

@@ -32,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..network import SIDE
 from .files import sha256, write_atomic
 
 # name -> (decoded size in bytes, SHA-256 of the decoded file)
@@ -119,8 +120,9 @@ def parse_idx(data: bytes, name="IDX data") -> np.ndarray:
     if len(data) < header:
         raise MnistError(f"{name}: truncated header", "a truncated IDX file")
     shape = tuple(int.from_bytes(data[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim))
-    if ndim == 3 and shape[1:] != (28, 28):
-        raise MnistError(f"{name}: images must be 28x28, got {shape[1]}x{shape[2]}", "not MNIST's 28x28 images")
+    if ndim == 3 and shape[1:] != (SIDE, SIDE):
+        raise MnistError(f"{name}: images must be {SIDE}x{SIDE}, got {shape[1]}x{shape[2]}",
+                         f"not MNIST's {SIDE}x{SIDE} images")
     expected = header + math.prod(shape)
     if len(data) != expected:
         raise MnistError(f"{name}: expected {expected:,} bytes for shape {shape}, got {len(data):,}", "a truncated IDX file")

@@ -10,6 +10,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from src.activations import HIDDEN, sigmoid
+from src.network import SIDE
 
 from .. import theme
 from ..svg import nice_ticks, tick_label
@@ -120,7 +121,7 @@ def _font():
     return _FONT
 
 
-def labelled_thumbnails(images, indices, labels, answers, size=28, per_row=12) -> np.ndarray | None:
+def labelled_thumbnails(images, indices, labels, answers, size=SIDE, per_row=12) -> np.ndarray | None:
     """Test images as one strip, each with "label→answer" under it (the answer the network gives now).
     ``images`` (n, 28, 28) uint8; ``indices`` into it; ``labels``, ``answers`` (n,) ints."""
     indices = list(indices)

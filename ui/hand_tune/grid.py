@@ -10,6 +10,7 @@ import numpy as np
 import streamlit as st
 
 from src import templates
+from src.network import SIDE
 from src.preprocess import resize
 
 from .. import canvas, figures, state, theme
@@ -29,7 +30,7 @@ def grid_px() -> int:
 
 def paint(alpha, name, neuron) -> bool:
     """A brush stroke, as the canvas's alpha (H, W) in [0, 1], becomes one edit of ``neuron``'s 784 weights."""
-    coverage = np.clip(resize(alpha, templates.SIZE, templates.SIZE) / alpha.max(), 0, 1)
+    coverage = np.clip(resize(alpha, SIDE, SIDE) / alpha.max(), 0, 1)
     log = state.tuning(name).log
     strength, mode = float(value(BRUSH_STRENGTH)), value(BRUSH_MODE)
     w = templates.brush(coverage, log.net.weight(1)[neuron], strength, mode)
@@ -38,7 +39,7 @@ def paint(alpha, name, neuron) -> bool:
 
 def pick(alpha, *_) -> bool:
     """A click on the grid under the Exact tool chooses the pixel under it (the row and column boxes follow)."""
-    cell = canvas.alpha_centre(alpha, templates.SIZE)
+    cell = canvas.alpha_centre(alpha, SIDE)
     if cell is None:
         return False
     st.session_state[ROW], st.session_state[COL] = cell
@@ -60,7 +61,7 @@ def pending_stroke(name):
 def brush_width() -> int:
     """The stroke width on the canvas, from the slider's current value (never a copy of it written later in
     the run, which lagged one rerun behind)."""
-    return int(value(BRUSH_PX)) * grid_px() // templates.SIZE
+    return int(value(BRUSH_PX)) * grid_px() // SIDE
 
 
 def brush_colour() -> str:
@@ -81,10 +82,10 @@ def colour_limit(trained_w, q=COLOUR_PERCENTILE) -> float:
 def grid_image(w, limit, mark=None, px=GRID_PX) -> np.ndarray:
     """A neuron's 784 weights as a ``px`` x ``px`` RGB image (beyond ±limit saturated); ``mark`` = (row, col)
     outlines that cell in the highlight colour."""
-    img = figures.signed_image(np.asarray(w).reshape(templates.SIZE, templates.SIZE), limit, px)
+    img = figures.signed_image(np.asarray(w).reshape(SIDE, SIDE), limit, px)
     if mark is None:
         return img
-    return figures.outline_cells(img, [int(mark[0]) * templates.SIZE + int(mark[1])], templates.SIZE)
+    return figures.outline_cells(img, [int(mark[0]) * SIDE + int(mark[1])], SIDE)
 
 
 def legend_html(limit, px=GRID_PX) -> str:
@@ -105,7 +106,7 @@ def draw_grid(w, limit, name, neuron, tool_is_brush: bool, tool_is_exact: bool):
         if tool_is_brush:
             BRUSH_CANVAS.draw(background, px, brush_width(), brush_colour(), args=(name, neuron))
         elif tool_is_exact:
-            PICK_CANVAS.draw(background, px, max(6, px // templates.SIZE), "rgba(255,190,60,0.9)", mode="point")
+            PICK_CANVAS.draw(background, px, max(6, px // SIDE), "rgba(255,190,60,0.9)", mode="point")
         else:
             st.image(background, width=px)
         st.html(legend_html(limit, px))

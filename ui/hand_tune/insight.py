@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from src import templates
+from src.network import SIDE
 
 from .. import data, figures, state, theme
 from . import actions, charts
@@ -57,7 +57,7 @@ def one_input(net, layer, neuron):
             x = tests.x[index]
     fw = net.forward(x)
     with c2:
-        st.image(figures.gray_image(x.reshape(templates.SIZE, templates.SIZE), 112), width=112)
+        st.image(figures.gray_image(x.reshape(SIDE, SIDE), 112), width=112)
         with st.container(key="tune_answer"):
             st.markdown(f"network answers **{int(np.argmax(fw.output))}** · this neuron's activation "
                         f"**{float(fw.a(layer)[neuron]):.3f}** (z = {float(fw.z(layer)[neuron]):.2f})")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from src import templates
+from src.network import SIDE
 from src.words import plural  # noqa: F401 - the page's words use it
 
 from .. import state
@@ -44,7 +45,7 @@ CHANGED, EXCITES, ONE_INPUT = "What changed", "What excites it", "One input"
 DEFAULTS = {
     TOOL: BRUSH, BRUSH_STRENGTH: 1.0, BRUSH_PX: 2, BRUSH_MODE: "add",
     ROW: 14, COL: 14, FROM: 0, VALUE: "", BIAS: "",
-    TEMPLATE: next(iter(templates.TEMPLATES)), T_ROW: 14, T_COL: 14, T_STRENGTH: 1.0, SCALE: 2.0,
+    TEMPLATE: next(iter(templates.TEMPLATES)), T_ROW: templates.MID, T_COL: templates.MID, T_STRENGTH: 1.0, SCALE: 2.0,
     INPUT_INDEX: 0, CLOSER: CHANGED, COMPARE: COMPARE_TRAINED, PER_DIGIT: False,
     MESSAGE: (None, None), UPLOAD_MESSAGE: (None, None), LINK_DONE: None, LINK_CACHE: {}, UPLOADS: {},
 }
@@ -78,7 +79,7 @@ def closer_views(has_test_set: bool) -> list:
 
 def is_image_layer(layer: int, net) -> bool:
     """Whether a neuron of ``layer`` reads the pixels of a 28x28 image (so its weights are a grid)."""
-    return layer == 1 and net.sizes[0] == templates.SIZE ** 2
+    return layer == 1 and net.sizes[0] == SIDE ** 2
 
 
 def tools_for(layer: int, net) -> list:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from src import templates
+from src.network import SIDE
 
 from .. import data, figures, state
 from . import actions, grid
@@ -171,7 +172,7 @@ def brush_tool(here: Here):
     with st.container(key="tune_brush_controls"):
         st.slider("Brush strength (added to the weights it covers)", -3.0, 3.0, step=0.1, key=BRUSH_STRENGTH,
                   persist_state="session")
-        st.slider("Brush size (cells of 28)", 1, 6, key=BRUSH_PX, persist_state="session")
+        st.slider(f"Brush size (cells of {SIDE})", 1, 6, key=BRUSH_PX, persist_state="session")
         st.radio("Mode", ["add", "set"], horizontal=True, key=BRUSH_MODE, label_visibility="collapsed",
                  format_func={"add": "add strength", "set": "set to strength"}.get, persist_state="session")
 
@@ -179,8 +180,8 @@ def brush_tool(here: Here):
 def exact_tool(here: Here):
     k_col, v_col = st.columns(2)
     if is_image_layer(here.layer, here.net):
-        k_col.number_input("Pixel row", 0, templates.SIZE - 1, key=ROW)
-        k_col.number_input("Pixel column", 0, templates.SIZE - 1, key=COL)
+        k_col.number_input("Pixel row", 0, SIDE - 1, key=ROW)
+        k_col.number_input("Pixel column", 0, SIDE - 1, key=COL)
     else:
         k_col.selectbox(f"From neuron of {layer_name(here.layer - 1, here.n_layers)}", list(range(here.n_in)),
                         key=FROM)
@@ -207,7 +208,7 @@ def template_tool(here: Here):
     p1.slider("Centre row", 4, 23, key=T_ROW)
     p2.slider("Centre column", 4, 23, key=T_COL)
     p3.slider("Strength", 0.1, 5.0, step=0.1, key=T_STRENGTH)
-    st.image(figures.signed_image(actions.template_weights().reshape(templates.SIZE, templates.SIZE), None, 112),
+    st.image(figures.signed_image(actions.template_weights().reshape(SIDE, SIDE), None, 112),
              caption="preview")
     if st.button("Use this pattern", on_click=actions.apply_template, args=(here.model_name, here.neuron),
                  key="tune_apply_t", type="primary"):

@@ -5,13 +5,13 @@ import numpy as np
 import streamlit as st
 
 from src.infra import challenges as ch
+from src.network import SIDE
 from src.preprocess import resize
 
 from .. import canvas, data, figures
 from . import CANVAS, ERASE, INK, PEN, PEN_PX, PIXELS, UNDO
 from src.words import a as article
 
-SIDE = ch.IMAGE_SIDE
 GRID_PX = 280                 # the image on screen: 10 px a pixel
 UNDO_KEPT = 30
 

@@ -12,6 +12,7 @@ import streamlit as st
 from src.infra import challenges as ch
 from src.infra.judge import decode_image
 from src.infra import workshop as ws
+from src.network import SIDE
 
 from .. import figures
 from ..text import safe
@@ -37,7 +38,7 @@ def _rows_picture(rows, changed=None, tile=TILE) -> list:
     """Each row of weights as a tile: a 28x28 image when it reads the pixels, else a square of cells."""
     tiles = []
     for i, row in enumerate(rows):
-        side = ch.IMAGE_SIDE if row.size == ch.IMAGE_SIDE ** 2 else int(np.ceil(np.sqrt(row.size)))
+        side = SIDE if row.size == SIDE ** 2 else int(np.ceil(np.sqrt(row.size)))
         padded = np.zeros(side * side, np.float32)
         padded[:row.size] = row
         img = figures.signed_image(padded.reshape(side, side), size=tile)
@@ -79,7 +80,7 @@ def fooled_image(judge, challenge, code):
     """(picture, caption): the submitted image, changed pixels outlined."""
     image = decode_image(code).reshape(-1).astype(np.float32) / 255
     original = judge.original(challenge).astype(np.float32) / 255
-    return fool.fool_image(image, original, size=ch.IMAGE_SIDE * 8), f"read as {challenge.params['target']}"
+    return fool.fool_image(image, original, size=SIDE * 8), f"read as {challenge.params['target']}"
 
 
 PICTURES = {ch.LAYER_WEIGHTS: layer_weights, ch.EDITED_NEURONS: edited_neurons, ch.FOOLED_IMAGE: fooled_image}

@@ -7,6 +7,7 @@ import streamlit as st
 
 from src.infra import storage as db
 from src.infra import challenges as ch
+from src.network import SIDE
 
 from .. import data, figures
 from ..share import share_panel
@@ -146,7 +147,7 @@ def _test_image_preview(service_, kind: ch.Kind):
     i = int(st.session_state[param_key(kind.id, "index")])
     judge = service_.judge
     answer = int(judge.predictions(st.session_state[MODEL])[i])
-    st.image(figures.gray_image(judge.images[i].reshape(ch.IMAGE_SIDE, ch.IMAGE_SIDE) / 255.0, 112),
+    st.image(figures.gray_image(judge.images[i].reshape(SIDE, SIDE) / 255.0, 112),
              caption=f"#{i}: {article(int(judge.labels[i]))}, read as {answer}")
 
 
