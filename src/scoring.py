@@ -74,11 +74,12 @@ class Scorer:
         net = self.net
         self.zs = [self.z1]
         hidden = [self.x, net.activate(0, self.z1)]
-        for l in range(1, len(net.weights)):
-            z = hidden[-1] @ net.weights[l].T + net.biases[l]
+        last = len(net.weights)
+        for layer in range(2, last + 1):
+            z = hidden[-1] @ net.weight(layer).T + net.bias(layer)
             self.zs.append(z)
-            if l < len(net.weights) - 1:
-                hidden.append(net.activate(l, z))
+            if layer < last:
+                hidden.append(net.activate(layer - 1, z))
         self._hidden, self._activations = hidden, None
         self.predictions = np.argmax(self.zs[-1], axis=1)
         self.correct = self.predictions == self.labels

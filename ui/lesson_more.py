@@ -98,7 +98,7 @@ def step_7(model_name):
         st.caption(f"With your last drawing: W(1) a + b for the first layer gives "
                    f"{fw.z(1).size} numbers, the first three {', '.join(f'{v:.2f}' for v in fw.z(1)[:3])}.")
     last = len(net.weights)
-    st.image(parameters_pictures.matrix_image(net.weights[last - 1])[0], width=320,
+    st.image(parameters_pictures.matrix_image(net.weight(last))[0], width=320,
              caption=f"W of layer {last} as a picture: one row per neuron of the layer ({net.sizes[last]}), one "
                      f"column per neuron before it ({net.sizes[last - 1]}); blue +, red −")
     lesson.check_box(7, f"pick the shape of W, a, b and a' for layers {' and '.join(map(str, L.SHAPE_LAYERS))}.",
