@@ -10,15 +10,13 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from src.network import Network
+from src.network import SIDE, Network
 
 from . import figures, theme
 
 # --- bounds on what is drawn or computed for one file, whatever its size --------------------------------
 MAX_NEURONS = 64     # rows of a matrix image, tiles of a gallery, rows of a vector table
 MAX_INPUTS = 1024    # columns of a matrix image
-IMAGE_SIDE = 28      # the input images are 28x28: what a first-layer weight row can be drawn as
-PIXELS = IMAGE_SIDE * IMAGE_SIDE
 HIST_BINS = 60
 _BLOCK = 1 << 20     # values per block when summarising a large array
 
@@ -95,15 +93,15 @@ def heat_figure(values, title: str, max_rows=MAX_NEURONS, max_cols=MAX_INPUTS) -
 def gallery(images, limit=None, size=84, per_row=8, max_tiles=MAX_NEURONS):
     """The first ``max_tiles`` rows of ``images`` (each 784 values) as 28x28 tiles in one picture, one shared
     colour scale. Returns (image uint8, limit). The picture is at most ceil(max_tiles / per_row) tiles tall."""
-    images = np.asarray(images)[:max_tiles].reshape(-1, IMAGE_SIDE, IMAGE_SIDE)
+    images = np.asarray(images)[:max_tiles].reshape(-1, SIDE, SIDE)
     limit = float(limit if limit is not None else np.max(np.abs(images), initial=0.0)) or 1.0
-    k, pad = size // IMAGE_SIDE, 6
-    step = IMAGE_SIDE * k + pad
+    k, pad = size // SIDE, 6
+    step = SIDE * k + pad
     rows = -(-len(images) // per_row)
     out = np.full((rows * step, min(len(images), per_row) * step, 3), 14, np.uint8)
     for n, img in enumerate(images):
         r, c = divmod(n, per_row)
-        tile = figures.signed_image(img, limit, IMAGE_SIDE * k)
+        tile = figures.signed_image(img, limit, SIDE * k)
         out[r * step:r * step + tile.shape[0], c * step:c * step + tile.shape[1]] = tile
     return out, limit
 
@@ -112,7 +110,7 @@ def projection(net: Network, max_rows=MAX_NEURONS) -> np.ndarray:
     """W(2) W(1) for the first ``max_rows`` neurons of layer 2: (rows, 784), each row a 28x28 picture.
 
     Only the rows shown are multiplied, so a wide second layer costs rows x n1 x 784, not n2 x n1 x 784."""
-    return net.weights[1][:max_rows] @ net.weights[0]
+    return net.weight(2)[:max_rows] @ net.weight(1)
 
 
 def summary(arr) -> dict:
@@ -140,7 +138,7 @@ def summary(arr) -> dict:
 def summary_rows(models: dict, layer: int) -> list:
     rows = []
     for name, (net, _) in models.items():
-        for kind, arr in (("weights", net.weights[layer - 1]), ("biases", net.biases[layer - 1])):
+        for kind, arr in (("weights", net.weight(layer)), ("biases", net.bias(layer))):
             s = summary(arr)
             rows.append({"model": name, "": kind, "count": s["count"],
                          **{k: round(float(s[k]), 4) for k in ("mean", "std", "min", "max", "mean |·|")},
@@ -166,7 +164,7 @@ def histograms_figure(models: dict, layer: int) -> go.Figure:
     """Weights and biases of one layer, each model in its colour, counted on the server: the figure holds
     at most 2 x HIST_BINS bars per model whatever the layer's size."""
     fig = make_subplots(rows=1, cols=2, subplot_titles=(f"weights of layer {layer}", f"biases of layer {layer}"))
-    for col, pick in ((1, lambda n: n.weights[layer - 1]), (2, lambda n: n.biases[layer - 1])):
+    for col, pick in ((1, lambda n: n.weight(layer)), (2, lambda n: n.bias(layer))):
         edges, counts = _histogram([pick(net) for net, _ in models.values()])
         centres = (edges[:-1] + edges[1:]) / 2
         for (name, (_, colour)), c in zip(models.items(), counts):
@@ -184,5 +182,5 @@ def difference(models: dict, layer: int):
     nets = [net for net, _ in models.values()]
     if len(nets) < 2:
         return None
-    wa, wb = nets[0].weights[layer - 1], nets[1].weights[layer - 1]
+    wa, wb = nets[0].weight(layer), nets[1].weight(layer)
     return wa - wb if wa.shape == wb.shape else None

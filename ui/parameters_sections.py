@@ -65,8 +65,8 @@ def each_layer(net):
         params.keep_valid(params.LAYER, layers, 1)
         layer = st.segmented_control("Layer", layers, key=params.LAYER, format_func=lambda l: f"layer {l}",
                                      required=True) or 1
-        w, b = net.weights[layer - 1], net.biases[layer - 1]
-        a_in, z, a_out = fw.activations[layer - 1], fw.zs[layer - 1], fw.activations[layer]
+        w, b = net.weight(layer), net.bias(layer)
+        a_in, z, a_out = fw.a(layer - 1), fw.z(layer), fw.a(layer)
         f = params.activation_name(net, layer)
         st.markdown(f"**a({layer}) = {f}(W a({layer - 1}) + b)** with **W** "
                     f"{w.shape[0]:,}x{w.shape[1]:,}, **a({layer - 1})** {a_in.size:,}, **b** {b.size:,} → "
@@ -109,14 +109,14 @@ def each_layer(net):
 # --- what the first layers look for ---------------------------------------------------------------------------
 @st.fragment
 def galleries(net):
-    if net.sizes[0] != pics.PIXELS:
+    if net.sizes[0] != inputs.PIXELS:
         return
     st.subheader("What the first layer looks for")
     st.caption("Each first-layer neuron has one weight per pixel: shown as a 28x28 image, blue positive, red "
                "negative, on one shared scale. The lesson hoped for edges and loops; a trained network's are rarely "
                "that tidy.")
     with st.container(key="params_gallery"):
-        img, limit = pics.gallery(net.weights[0])
+        img, limit = pics.gallery(net.weight(1))
         st.image(img, output_format="PNG")
         st.html(pics.legend_html(limit, "weight"))
         note = pics.shown(net.sizes[1], pics.MAX_NEURONS, "first-layer neurons")

@@ -60,7 +60,7 @@ def apply_template(name, neuron):
 
 def transform(name, layer, neuron, how):
     log = state.tuning(name).log
-    w = log.net.weights[layer - 1][neuron].astype(np.float64)
+    w = log.net.weight(layer)[neuron].astype(np.float64)
     factor = float(value(SCALE))
     new, label = {"zero": (0 * w, "weights set to 0"), "negate": (-w, "weights negated"),
                   "scale": (w * factor, f"weights scaled by {factor:g}")}[how]
@@ -120,8 +120,9 @@ def upload(name):
         return refuse(f"it is a {net.activation} network and you are tuning the {log.trained.activation} model. "
                       "Switch the model in the sidebar first.")
     diff = {}
-    for l, (w, b) in enumerate(zip(net.weights, net.biases), start=1):
-        for param, arr in (("W", w), ("b", b)):
+    for l in range(1, len(net.weights) + 1):
+        for param in ("W", "b"):
+            arr = net.array(l, param)
             diff[(l, param)] = (np.arange(arr.size), arr.ravel())
     edit = log.load_diff(diff, f"loaded from {clean(file.name, 60)}")
     say("success" if edit else "info", f"Loaded {shown}." if edit else f"{shown} is the model you already have.",
