@@ -10,6 +10,7 @@ import streamlit as st
 
 from src import templates
 from src.edits import EditError
+from src.network import SIDE
 
 from .. import state, uploads
 from ..text import clean, safe, sentence
@@ -45,7 +46,7 @@ def set_bias(name, layer, neuron, new=None):
 def chosen_input(layer, net) -> int:
     """The input whose weight the exact-value tool edits: a pixel (row, column) or a neuron before."""
     if is_image_layer(layer, net):
-        return int(value(ROW)) * templates.SIZE + int(value(COL))
+        return int(value(ROW)) * SIDE + int(value(COL))
     return min(int(value(FROM)), net.sizes[layer - 1] - 1)
 
 
