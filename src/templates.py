@@ -10,7 +10,6 @@ import numpy as np
 
 from .network import MAX_PARAMETER, SIDE
 
-SIZE = SIDE  # the old name, still read by ui/hand_tune/actions.py
 MID = SIDE // 2  # the middle row and column, where a template is centred unless told otherwise
 
 
