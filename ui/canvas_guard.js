@@ -70,6 +70,30 @@ function guardTouch(host, pick) {
   }
 }
 
+// The rules as one constructed sheet: adopted by a shadow root, it survives the canvas clearing that root's
+// children when it renders (a <style> child does not), and every root shares it.
+const SHEET = (typeof CSSStyleSheet === 'function' && 'replaceSync' in CSSStyleSheet.prototype)
+  ? (() => { const sheet = new CSSStyleSheet(); sheet.replaceSync(STYLE); return sheet; })() : null;
+const HOST = '[data-testid="stBidiComponentIsolated"]';  // the element whose shadow root holds a canvas
+const RETRY_MS = 50;     // a host found before its shadow root exists is looked at again after this...
+const RETRIES = 100;     // ...at most this many times (5 s)
+
+function styleRoot(root, onChange) {
+  if (SHEET && 'adoptedStyleSheets' in root) {
+    if (!root.adoptedStyleSheets.includes(SHEET)) root.adoptedStyleSheets = [...root.adoptedStyleSheets, SHEET];
+  } else if (!root.querySelector('style[data-canvas-guard]')) {
+    const style = document.createElement('style');
+    style.dataset.canvasGuard = '';
+    style.textContent = STYLE;
+    root.appendChild(style);
+  }
+  // The page's observer cannot see inside a shadow root: watch it too, in case its content is replaced.
+  if (!root.__canvasGuardWatch) {
+    root.__canvasGuardWatch = new MutationObserver(onChange);
+    root.__canvasGuardWatch.observe(root, { childList: true });
+  }
+}
+
 // The latest data for each selector: a page that switches a canvas from painting to picking mounts this script
 // again with new data, and the one observer per selector applies whatever is current.
 const CURRENT = (window.__canvasGuards = window.__canvasGuards || {});
@@ -78,26 +102,26 @@ export default function ({ data }) {
   const selector = data.selector;
   const fresh = !(selector in CURRENT);
   CURRENT[selector] = data;
+  let queued = false;
+  let retries = 0;
+  const schedule = () => {
+    if (!queued) { queued = true; requestAnimationFrame(() => { queued = false; apply(); }); }
+  };
   const apply = () => {
     const now = CURRENT[selector];
+    if (!now) return;
+    let waiting = false;  // a canvas host whose shadow root is not there yet
     document.querySelectorAll(selector).forEach((el) => {
       const root = el.shadowRoot;
-      if (!root) return;
-      if (!root.querySelector('style[data-canvas-guard]')) {
-        const style = document.createElement('style');
-        style.dataset.canvasGuard = '';
-        style.textContent = STYLE;
-        root.appendChild(style);
-      }
+      if (!root) { if (el.matches(HOST)) waiting = true; return; }
+      styleRoot(root, schedule);
       if (now.tapToPaint || now.tapToPick) guardTouch(el, Boolean(now.tapToPick));
     });
+    if (waiting && retries < RETRIES) { retries += 1; setTimeout(apply, RETRY_MS); } else if (!waiting) retries = 0;
   };
   apply();
   if (!fresh) return undefined;  // the observer made on the first mount keeps applying the current data
-  let queued = false;
-  const observer = new MutationObserver(() => {
-    if (!queued) { queued = true; requestAnimationFrame(() => { queued = false; apply(); }); }
-  });
+  const observer = new MutationObserver(schedule);
   observer.observe(document.querySelector('[data-testid="stMain"]') || document.body, { childList: true, subtree: true });
   return () => { observer.disconnect(); delete CURRENT[selector]; };
 }
