@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..lesson import N_STEPS as LESSON_STEPS
-from ..network import DEFAULT_SIZES, SIDE, count_parameters
+from ..network import DEFAULT_SIZES, count_parameters
 from ..words import a as article
 from .records import Room
 
@@ -30,7 +30,6 @@ LAYERS = tuple(range(1, len(SIZES)))                            # 1-based, as th
 LAYER_SHAPES = dict(zip(LAYERS, zip(SIZES, SIZES[1:])))         # layer: (inputs, neurons)
 LAYER_PARAMETERS = {l: w + b for l, (w, b) in zip(LAYERS, count_parameters(SIZES))}
 PARAMETERS = sum(LAYER_PARAMETERS.values())                     # 13,002 for the lesson's network
-IMAGE_SIDE = SIDE                                               # a 'fool it' image is SIDE x SIDE pixels
 TEST_IMAGES = 10_000                                            # MNIST's test set
 
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..edits import MAX_LINK_CHARS, LinkError, decode_link
-from ..network import Network
+from ..network import SIDE, Network
 from ..words import a as article
-from .challenges import IMAGE, IMAGE_SIDE, MODEL_LABELS, SIZES, STEPS, Challenge, WorkshopError
+from .challenges import IMAGE, MODEL_LABELS, SIZES, STEPS, Challenge, WorkshopError
 
 # A submission is the network's share link code: as long as a share link may be.
 MAX_SUBMISSION_CHARS = MAX_LINK_CHARS
@@ -31,7 +31,7 @@ def quantise(pixels) -> np.ndarray:
     except (TypeError, ValueError):
         raise WorkshopError(f"The image must be {SIZES[0]} numbers between 0 and 1.") from None
     if p.size != SIZES[0]:
-        raise WorkshopError(f"The image must have {SIZES[0]} pixels ({IMAGE_SIDE}x{IMAGE_SIDE}), not {p.size}.")
+        raise WorkshopError(f"The image must have {SIZES[0]} pixels ({SIDE}x{SIDE}), not {p.size}.")
     p = p.ravel()
     if not np.all(np.isfinite(p)) or p.min() < 0 or p.max() > 1:
         raise WorkshopError("Every pixel must be a brightness between 0 and 1.")
@@ -44,14 +44,14 @@ def encode_image(q: np.ndarray) -> str:
 
 
 def decode_image(code: str) -> np.ndarray:
-    """The uint8 (IMAGE_SIDE, IMAGE_SIDE) image of an ``encode_image`` code; WorkshopError if it is not one."""
+    """The uint8 (SIDE, SIDE) image of an ``encode_image`` code; WorkshopError if it is not one."""
     try:
         raw = zlib.decompressobj().decompress(base64.urlsafe_b64decode(code + "=" * (-len(code) % 4)), SIZES[0] + 1)
     except (ValueError, TypeError, zlib.error):
         raise WorkshopError("This entry's image cannot be read.") from None
     if len(raw) != SIZES[0]:
         raise WorkshopError("This entry's image cannot be read.")
-    return np.frombuffer(raw, np.uint8).reshape(IMAGE_SIDE, IMAGE_SIDE).copy()
+    return np.frombuffer(raw, np.uint8).reshape(SIDE, SIDE).copy()
 
 
 # --- the judge: scores on the server ------------------------------------------------------------------------
